@@ -1,0 +1,137 @@
+package dev.alignstream.core;
+
+import java.util.Random;
+import org.ejml.data.FMatrixRMaj;
+import org.ejml.dense.row.CommonOps_FDRM;
+
+/**
+ * Tracks the paper's input-weight alignment (SPEC section 5). For each weight layer it
+ * accumulates {@code P = sum g^l a0^{l-1 T} / sqrt(n_{l-1})}, the weight change the NTK theory
+ * predicts (align-zero signal, frozen inputs, live error), stored transposed like the weights.
+ * The score compares the Gram matrices of the actual change {@code dW = W - W0} and of {@code P};
+ * it is computed on demand because it costs a matrix-matrix product per layer.
+ */
+public final class AlignmentTracker {
+
+    private final FMatrixRMaj[] predictedT;
+
+    public AlignmentTracker(int[] layers) {
+        predictedT = new FMatrixRMaj[layers.length - 1];
+        for (int l = 1; l < layers.length; l++) {
+            predictedT[l - 1] = new FMatrixRMaj(layers[l - 1], layers[l]);
+        }
+    }
+
+    public int depth() {
+        return predictedT.length;
+    }
+
+    /** {@code P^l} transposed ({@code n_{l-1} x n_l}); live, used for serialization. */
+    public FMatrixRMaj predictedT(int l) {
+        return predictedT[l - 1];
+    }
+
+    /** Adds the batch in the workspace: {@code P^l += sum_b signal_b a0_b^T / sqrt(n_{l-1})}. */
+    void accumulate(Workspace ws, FMatrixRMaj[] signals) {
+        for (int l = 1; l <= predictedT.length; l++) {
+            FMatrixRMaj p = predictedT[l - 1];
+            Kernels.addOuter(p, Kernels.invSqrt(p.numRows), ws.a0(l - 1), signals[l]);
+        }
+    }
+
+    /** The alignment score of layer {@code l} in [0, 1], or NaN before anything was learned. */
+    public double score(int l, Parameters live, Parameters initial) {
+        FMatrixRMaj dT = change(l, live, initial);
+        return score(dT, predictedT[l - 1]);
+    }
+
+    /**
+     * The same score with the entries of {@code dW} randomly permuted (fixed seed): the value
+     * an unstructured change of the same magnitudes would get.
+     */
+    public double baselineScore(int l, Parameters live, Parameters initial, long seed) {
+        FMatrixRMaj dT = change(l, live, initial);
+        float[] d = dT.data;
+        Random rnd = new Random(seed);
+        for (int i = dT.getNumElements() - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            float t = d[i];
+            d[i] = d[j];
+            d[j] = t;
+        }
+        return score(dT, predictedT[l - 1]);
+    }
+
+    /** Frobenius norm of {@code W^l - W0^l}. */
+    public static double changeNorm(int l, Parameters live, Parameters initial) {
+        float[] w = live.weightT(l).data;
+        float[] w0 = initial.weightT(l).data;
+        int n = live.weightT(l).getNumElements();
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double d = (double) w[i] - w0[i];
+            s += d * d;
+        }
+        return Math.sqrt(s);
+    }
+
+    private static FMatrixRMaj change(int l, Parameters live, Parameters initial) {
+        FMatrixRMaj d = live.weightT(l).copy();
+        CommonOps_FDRM.subtractEquals(d, initial.weightT(l));
+        return d;
+    }
+
+    /**
+     * {@code <dW^T dW, P^T P>_F / (||dW^T dW||_F ||P^T P||_F)} with {@code dT = dW^T} and
+     * {@code pT = P^T} ({@code n_in x n_out}); Gram matrices are formed on the smaller side.
+     */
+    static double score(FMatrixRMaj dT, FMatrixRMaj pT) {
+        int nIn = dT.numRows;
+        int nOut = dT.numCols;
+        double numerator;
+        double dNorm;
+        double pNorm;
+        if (nOut <= nIn) {
+            // dW P^T and the n_out x n_out Grams dW dW^T, P P^T
+            numerator = squaredNorm(gram(dT, pT, true));
+            dNorm = Math.sqrt(squaredNorm(gram(dT, dT, true)));
+            pNorm = Math.sqrt(squaredNorm(gram(pT, pT, true)));
+        } else {
+            FMatrixRMaj dd = gram(dT, dT, false);
+            FMatrixRMaj pp = gram(pT, pT, false);
+            numerator = dotF(dd, pp);
+            dNorm = Math.sqrt(squaredNorm(dd));
+            pNorm = Math.sqrt(squaredNorm(pp));
+        }
+        if (dNorm == 0 || pNorm == 0) {
+            return Double.NaN;
+        }
+        return numerator / (dNorm * pNorm);
+    }
+
+    /** {@code x^T y} ({@code n_out x n_out}) when {@code outSide}, else {@code x y^T} ({@code n_in x n_in}). */
+    private static FMatrixRMaj gram(FMatrixRMaj x, FMatrixRMaj y, boolean outSide) {
+        FMatrixRMaj out;
+        if (outSide) {
+            out = new FMatrixRMaj(x.numCols, y.numCols);
+            CommonOps_FDRM.multTransA(x, y, out);
+        } else {
+            out = new FMatrixRMaj(x.numRows, y.numRows);
+            CommonOps_FDRM.multTransB(x, y, out);
+        }
+        return out;
+    }
+
+    private static double squaredNorm(FMatrixRMaj m) {
+        return dotF(m, m);
+    }
+
+    private static double dotF(FMatrixRMaj a, FMatrixRMaj b) {
+        double s = 0;
+        int n = a.getNumElements();
+        for (int i = 0; i < n; i++) {
+            s += (double) a.data[i] * b.data[i];
+        }
+        return s;
+    }
+}

@@ -1,0 +1,294 @@
+package dev.alignstream.core;
+
+import dev.alignstream.data.Sample;
+import org.ejml.data.FMatrixRMaj;
+
+/**
+ * Test-then-train on one model (SPEC sections 2 and 4): every labelled sample is first predicted
+ * by the live network and scored, then learned from, alone or as part of a mini-batch. This is
+ * the single code path for offline {@code train} and the Kafka Streams processor, which is what
+ * makes their results bit-identical.
+ *
+ * <p>A step whose update would leave a non-finite weight (or whose error is already non-finite)
+ * is rejected: the model keeps its previous parameters and the outcome says why. To keep that
+ * check cheap, the learner keeps an upper bound on each layer's largest weight and only takes a
+ * backup copy when an update could come near float32 overflow.
+ */
+public final class Learner {
+
+    /** Updates that keep every weight's bound below this cannot overflow float32. */
+    private static final double SAFE_LIMIT = 1e30;
+
+    private final Model model;
+    private final LearningRule rule;
+    private final Workspace ws;
+    private final double[] weightBound;
+    private final FMatrixRMaj[] scoreSignals;
+    private final float[] target;
+    private Parameters backup;
+
+    public Learner(Model model, LearningRule rule) {
+        if (rule.name() != model.config().rule()) {
+            throw new IllegalArgumentException("rule " + rule.name() + " does not match the model's " + model.config().rule());
+        }
+        this.model = model;
+        this.rule = rule;
+        int depth = model.config().depth();
+        this.ws = new Workspace(model.config().layers(), model.config().batchSize());
+        this.weightBound = new double[depth + 1];
+        java.util.Arrays.fill(weightBound, Double.NaN);
+        this.scoreSignals = new FMatrixRMaj[depth + 1];
+        this.target = new float[model.config().outputSize()];
+    }
+
+    public Model model() {
+        return model;
+    }
+
+    /**
+     * Predicts the sample with the live model and, if it is labelled and the model is not paused,
+     * learns from it (immediately at batch size 1, else when its batch is complete).
+     *
+     * @throws IllegalArgumentException if the sample does not fit the model (width, label range,
+     *                                  non-finite values); the model is untouched
+     */
+    public Prediction observe(Sample s) {
+        return observe(s, true);
+    }
+
+    /** Predicts and scores the sample without ever learning from it (for {@code evaluate}). */
+    public Prediction evaluate(Sample s) {
+        return observe(s, false);
+    }
+
+    private Prediction observe(Sample s, boolean learn) {
+        ModelConfig c = model.config();
+        check(s, c);
+        ws.rows(1);
+        loadInput(s.features(), 0, c.inputScale());
+        ws.forward(model.live(), c.activation(), false);
+        int depth = c.depth();
+        float[] output = new float[c.outputSize()];
+        System.arraycopy(ws.a(depth).data, 0, output, 0, output.length);
+        int predicted = argmax(output);
+        if (!s.isLabelled()) {
+            return new Prediction(output, predicted, false, Double.NaN, false, model.samplesSeen(),
+                    Prediction.StepOutcome.NONE, null);
+        }
+        fillTarget(s, c);
+        double loss = 0;
+        for (int j = 0; j < output.length; j++) {
+            double d = (double) output[j] - target[j];
+            loss += 0.5 * d * d;
+        }
+        boolean correct = s.label() != null && predicted == s.label();
+        if (!learn || model.paused()) {
+            Prediction.StepOutcome o = learn ? Prediction.StepOutcome.PAUSED : Prediction.StepOutcome.NONE;
+            return new Prediction(output, predicted, true, loss, correct, model.samplesSeen(), o, null);
+        }
+        String rejected;
+        Prediction.StepOutcome outcome;
+        if (c.batchSize() == 1) {
+            System.arraycopy(target, 0, ws.target().data, 0, target.length);
+            rejected = step();
+            outcome = rejected == null ? Prediction.StepOutcome.APPLIED : Prediction.StepOutcome.REJECTED;
+        } else {
+            model.pending().add(s.features(), target);
+            if (model.pending().isFull()) {
+                rejected = flush();
+                outcome = rejected == null ? Prediction.StepOutcome.APPLIED : Prediction.StepOutcome.REJECTED;
+            } else {
+                rejected = null;
+                outcome = Prediction.StepOutcome.BUFFERED;
+            }
+        }
+        return new Prediction(output, predicted, true, loss, correct, model.samplesSeen(), outcome, rejected);
+    }
+
+    /**
+     * Learns from the pending mini-batch, complete or not (offline training calls this at the end
+     * of the data). Returns null when applied or nothing was pending, else the rejection reason.
+     */
+    public String flush() {
+        PendingBatch p = model.pending();
+        int n = p.count();
+        if (n == 0) {
+            return null;
+        }
+        ModelConfig c = model.config();
+        ws.rows(n);
+        FMatrixRMaj x = p.features();
+        for (int b = 0; b < n; b++) {
+            loadInput(x.data, b, c.inputScale());
+        }
+        System.arraycopy(p.targets().data, 0, ws.target().data, 0, n * c.outputSize());
+        p.clear();
+        ws.forward(model.live(), c.activation(), false);
+        return step();
+    }
+
+    /** The learning step on the rows in the workspace, whose live forward pass is done. */
+    private String step() {
+        ModelConfig c = model.config();
+        Activation phi = c.activation();
+        int depth = c.depth();
+        int n = ws.rows();
+        AlignmentTracker tracker = model.alignment();
+        if (rule.usesFrozenPass() || tracker != null) {
+            ws.forward(model.frozen().initial(), phi, true);
+        }
+        FMatrixRMaj e = ws.signal(depth);
+        float[] f = ws.a(depth).data;
+        float[] t = ws.target().data;
+        for (int i = 0; i < e.getNumElements(); i++) {
+            e.data[i] = f[i] - t[i];
+        }
+        if (!Kernels.allFinite(e)) {
+            return reject("non-finite output error (the network's output overflowed)");
+        }
+        rule.backward(ws, model.live(), model.frozen(), phi);
+        String rejected = update(n, c.learningRate());
+        if (rejected != null) {
+            return reject(rejected);
+        }
+        if (tracker != null) {
+            if (rule.name() == RuleName.ALIGN_ZERO) {
+                for (int l = 1; l <= depth; l++) {
+                    scoreSignals[l] = ws.signal(l);
+                }
+            } else {
+                ws.frozenBackward(model.frozen(), phi, true);
+                for (int l = 1; l < depth; l++) {
+                    scoreSignals[l] = ws.alignSignal(l);
+                }
+                scoreSignals[depth] = e;
+            }
+            tracker.accumulate(ws, scoreSignals);
+        }
+        model.recordApplied(n);
+        return null;
+    }
+
+    private String reject(String reason) {
+        model.recordRejected();
+        return reason;
+    }
+
+    /** Applies the rule's update to every learning layer, or nothing at all; returns a reason on rejection. */
+    private String update(int n, float eta) {
+        Parameters live = model.live();
+        int depth = live.depth();
+        int first = rule.firstLearningLayer(depth);
+        boolean certainlyFinite = true;
+        double[] delta = new double[depth + 1];
+        for (int l = first; l <= depth; l++) {
+            FMatrixRMaj u = rule.updateInput(ws, l);
+            FMatrixRMaj g = ws.signal(l);
+            float mu = Kernels.maxAbs(u.data, u.getNumElements());
+            float mg = Kernels.maxAbs(g.data, g.getNumElements());
+            if (!Float.isFinite(mu) || !Float.isFinite(mg)) {
+                return "non-finite " + (Float.isFinite(mg) ? "input activity" : "backward signal") + " at layer " + l;
+            }
+            if (Double.isNaN(weightBound[l])) {
+                weightBound[l] = Math.max(maxAbs(live.weightT(l)), maxAbs(live.bias(l)));
+            }
+            delta[l] = (double) eta / n * (n * (double) mu * mg + n * (double) mg);
+            if (!(weightBound[l] + delta[l] < SAFE_LIMIT)) {
+                certainlyFinite = false;
+            }
+        }
+        if (certainlyFinite) {
+            apply(n, eta, first, depth);
+            for (int l = first; l <= depth; l++) {
+                weightBound[l] += delta[l];
+            }
+            return null;
+        }
+        if (backup == null) {
+            backup = live.copy();
+        }
+        for (int l = first; l <= depth; l++) {
+            backup.setLayerTo(live, l);
+        }
+        apply(n, eta, first, depth);
+        for (int l = first; l <= depth; l++) {
+            if (!Kernels.allFinite(live.weightT(l)) || !Kernels.allFinite(live.bias(l))) {
+                for (int m = first; m <= depth; m++) {
+                    live.setLayerTo(backup, m);
+                }
+                return "update would make layer " + l + " weights non-finite (divergence; try a smaller learning rate)";
+            }
+        }
+        for (int l = first; l <= depth; l++) {
+            weightBound[l] = Math.max(maxAbs(live.weightT(l)), maxAbs(live.bias(l)));
+        }
+        return null;
+    }
+
+    private void apply(int n, float eta, int first, int depth) {
+        Parameters live = model.live();
+        float biasAlpha = (float) (-(double) eta / n);
+        for (int l = first; l <= depth; l++) {
+            FMatrixRMaj wt = live.weightT(l);
+            float alpha = (float) (-(double) eta / (n * Math.sqrt(wt.numRows)));
+            Kernels.addOuter(wt, alpha, rule.updateInput(ws, l), ws.signal(l));
+            Kernels.addColumnSums(live.bias(l), biasAlpha, ws.signal(l));
+        }
+    }
+
+    private static double maxAbs(FMatrixRMaj m) {
+        return Kernels.maxAbs(m.data, m.getNumElements());
+    }
+
+    private void loadInput(float[] src, int row, float scale) {
+        int n0 = ws.input().numCols;
+        float[] dst = ws.input().data;
+        int off = row * n0;
+        for (int i = 0; i < n0; i++) {
+            dst[off + i] = scale * src[off + i];
+        }
+    }
+
+    private void fillTarget(Sample s, ModelConfig c) {
+        if (s.label() != null) {
+            java.util.Arrays.fill(target, c.targetOffset());
+            target[s.label()] = 1f + c.targetOffset();
+        } else {
+            System.arraycopy(s.target(), 0, target, 0, target.length);
+        }
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** Rejects samples that do not fit the model before anything is touched. */
+    private static void check(Sample s, ModelConfig c) {
+        float[] x = s.features();
+        if (x == null || x.length != c.inputSize()) {
+            throw new IllegalArgumentException("expected " + c.inputSize() + " features, found "
+                    + (x == null ? 0 : x.length));
+        }
+        if (!Kernels.allFinite(x, x.length)) {
+            throw new IllegalArgumentException("features contain NaN or Infinity");
+        }
+        if (s.label() != null && (s.label() < 0 || s.label() >= c.outputSize())) {
+            throw new IllegalArgumentException("label " + s.label() + " outside 0.." + (c.outputSize() - 1));
+        }
+        if (s.target() != null) {
+            if (s.target().length != c.outputSize()) {
+                throw new IllegalArgumentException("expected a target of " + c.outputSize() + " values, found "
+                        + s.target().length);
+            }
+            if (!Kernels.allFinite(s.target(), s.target().length)) {
+                throw new IllegalArgumentException("target contains NaN or Infinity");
+            }
+        }
+    }
+}
