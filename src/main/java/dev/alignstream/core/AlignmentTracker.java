@@ -13,12 +13,12 @@ import org.ejml.dense.row.CommonOps_FDRM;
  */
 public final class AlignmentTracker {
 
-    private final FMatrixRMaj[] predictedT;
+    private final RowMatrix[] predictedT;
 
     public AlignmentTracker(int[] layers) {
-        predictedT = new FMatrixRMaj[layers.length - 1];
+        predictedT = new RowMatrix[layers.length - 1];
         for (int l = 1; l < layers.length; l++) {
-            predictedT[l - 1] = new FMatrixRMaj(layers[l - 1], layers[l]);
+            predictedT[l - 1] = new RowMatrix(layers[l - 1], layers[l]);
         }
     }
 
@@ -27,22 +27,22 @@ public final class AlignmentTracker {
     }
 
     /** {@code P^l} transposed ({@code n_{l-1} x n_l}); live, used for serialization. */
-    public FMatrixRMaj predictedT(int l) {
+    public RowMatrix predictedT(int l) {
         return predictedT[l - 1];
     }
 
     /** Adds the batch in the workspace: {@code P^l += sum_b signal_b a0_b^T / sqrt(n_{l-1})}. */
-    void accumulate(Workspace ws, FMatrixRMaj[] signals) {
+    void accumulate(Workspace ws, RowMatrix[] signals) {
         for (int l = 1; l <= predictedT.length; l++) {
-            FMatrixRMaj p = predictedT[l - 1];
-            Kernels.addOuter(p, Kernels.invSqrt(p.numRows), ws.a0(l - 1), signals[l]);
+            RowMatrix p = predictedT[l - 1];
+            Kernels.addOuter(p, Kernels.invSqrt(p.numRows()), ws.a0(l - 1), signals[l]);
         }
     }
 
     /** The alignment score of layer {@code l} in [0, 1], or NaN before anything was learned. */
     public double score(int l, Parameters live, Parameters initial) {
         FMatrixRMaj dT = change(l, live, initial);
-        return score(dT, predictedT[l - 1]);
+        return score(dT, predictedT[l - 1].toEjml());
     }
 
     /**
@@ -59,25 +59,28 @@ public final class AlignmentTracker {
             d[i] = d[j];
             d[j] = t;
         }
-        return score(dT, predictedT[l - 1]);
+        return score(dT, predictedT[l - 1].toEjml());
     }
 
     /** Frobenius norm of {@code W^l - W0^l}. */
     public static double changeNorm(int l, Parameters live, Parameters initial) {
-        float[] w = live.weightT(l).data;
-        float[] w0 = initial.weightT(l).data;
-        int n = live.weightT(l).getNumElements();
+        RowMatrix w = live.weightT(l);
+        RowMatrix w0 = initial.weightT(l);
         double s = 0;
-        for (int i = 0; i < n; i++) {
-            double d = (double) w[i] - w0[i];
-            s += d * d;
+        for (int r = 0; r < w.numRows(); r++) {
+            float[] a = w.row(r);
+            float[] b = w0.row(r);
+            for (int c = 0; c < a.length; c++) {
+                double d = (double) a[c] - b[c];
+                s += d * d;
+            }
         }
         return Math.sqrt(s);
     }
 
     private static FMatrixRMaj change(int l, Parameters live, Parameters initial) {
-        FMatrixRMaj d = live.weightT(l).copy();
-        CommonOps_FDRM.subtractEquals(d, initial.weightT(l));
+        FMatrixRMaj d = live.weightT(l).toEjml();
+        CommonOps_FDRM.subtractEquals(d, initial.weightT(l).toEjml());
         return d;
     }
 

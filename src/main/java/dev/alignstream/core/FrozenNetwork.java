@@ -1,25 +1,45 @@
 package dev.alignstream.core;
 
-import org.ejml.data.FMatrixRMaj;
-
 /**
  * The frozen copy {@code theta0} of a model's initial parameters, plus the fixed random feedback
  * matrices of {@code fa} and {@code dfa}. Never modified after construction, so models that share
- * seed and sizes can share one instance (see {@link Initializer#frozen}).
+ * seed and sizes share one instance (see {@link Initializer#frozen}).
  *
- * <p>Feedback matrices are stored in the layout {@link Kernels#backward} consumes (row {@code j}
- * dotted with the signal gives neuron {@code j}'s input): for {@code fa}, {@code B^l}
- * ({@code l = 2..L}) transposed like the weights ({@code n_{l-1} x n_l}); for {@code dfa},
- * {@code D^l} ({@code l = 1..L-1}) as it is ({@code n_l x n_L}). Entries a rule does not use are null.
+ * <p>Because these matrices never change, each is also kept in the layout its backward use
+ * wants — one row per upper neuron, {@link Kernels#propagate} — so the Align rules' backward pass
+ * is a vectorized row combination rather than the dot products {@code bp} needs.
+ * {@link #backward(int)} is that matrix for the signal arriving at layer {@code l} from above:
+ * {@code W0^{l+1}} (align rules), {@code B^{l+1}} (fa) or {@code D^{l T}} (dfa).
  */
 public final class FrozenNetwork {
 
     private final Parameters initial;
-    private final FMatrixRMaj[] feedbackT;
+    private final RowMatrix[] frozenBackward;
+    private final RowMatrix[] feedbackBackward;
+    private final RuleName feedbackKind;
 
-    public FrozenNetwork(Parameters initial, FMatrixRMaj[] feedbackT) {
+    /**
+     * @param initial      the initial parameters (the frozen copy)
+     * @param feedbackKind {@code FA}, {@code DFA} or null
+     * @param feedback     for fa, {@code B^l} row-major ({@code n_l x n_{l-1}}) at index {@code l-1} for
+     *                     {@code l = 2..L}; for dfa, {@code D^l} row-major ({@code n_l x n_L}) at
+     *                     {@code l-1} for {@code l = 1..L-1}; other entries null
+     */
+    public FrozenNetwork(Parameters initial, RuleName feedbackKind, float[][] feedback) {
         this.initial = initial;
-        this.feedbackT = feedbackT;
+        this.feedbackKind = feedbackKind;
+        int[] n = initial.layers();
+        int depth = initial.depth();
+        frozenBackward = new RowMatrix[depth + 1];
+        feedbackBackward = new RowMatrix[depth + 1];
+        for (int l = 1; l < depth; l++) {
+            frozenBackward[l] = RowMatrix.fromRowMajor(initial.weight(l + 1), n[l + 1], n[l]);
+            if (feedbackKind == RuleName.FA) {
+                feedbackBackward[l] = RowMatrix.fromRowMajor(feedback[l], n[l + 1], n[l]);
+            } else if (feedbackKind == RuleName.DFA) {
+                feedbackBackward[l] = RowMatrix.transposeOf(feedback[l - 1], n[l], n[depth]);
+            }
+        }
     }
 
     /** The initial parameters. Callers must not modify them. */
@@ -27,9 +47,35 @@ public final class FrozenNetwork {
         return initial;
     }
 
-    /** Feedback matrix of layer {@code l} (1-based) in kernel layout, or null. Callers must not modify it. */
-    public FMatrixRMaj feedback(int l) {
-        return l >= 1 && l <= feedbackT.length ? feedbackT[l - 1] : null;
+    /** {@code W0^{l+1}} with one row per neuron of layer {@code l+1}, for {@code l = 1..L-1}. */
+    public RowMatrix backward(int l) {
+        return frozenBackward[l];
+    }
+
+    /** The feedback matrix carrying the signal to layer {@code l} ({@code l = 1..L-1}), or null. */
+    public RowMatrix feedbackBackward(int l) {
+        return feedbackBackward[l];
+    }
+
+    /** fa or dfa when this network carries feedback matrices, else null. */
+    public RuleName feedbackKind() {
+        return feedbackKind;
+    }
+
+    /**
+     * The feedback tensor of SPEC section 6 for weight layer {@code l}, row-major: fa's
+     * {@code B^l} ({@code n_l x n_{l-1}}, {@code l >= 2}), dfa's {@code D^l} ({@code n_l x n_L},
+     * {@code l <= L-1}); null where the rule has none.
+     */
+    public float[] feedbackTensor(int l) {
+        int depth = initial.depth();
+        if (feedbackKind == RuleName.FA && l >= 2 && l <= depth) {
+            return feedbackBackward[l - 1].toRowMajor();
+        }
+        if (feedbackKind == RuleName.DFA && l >= 1 && l < depth) {
+            return feedbackBackward[l].toTransposedRowMajor();
+        }
+        return null;
     }
 
     public int depth() {

@@ -4,7 +4,6 @@ import java.lang.ref.SoftReference;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import org.ejml.data.FMatrixRMaj;
 
 /**
  * Draws a model's initial parameters and feedback matrices from its seed (SPEC section 1:
@@ -14,7 +13,7 @@ import org.ejml.data.FMatrixRMaj;
  * <p>Weights are drawn layer by layer, each {@code W^l} in row-major order of the contract's
  * {@code n_l x n_{l-1}} layout, from {@code new Random(seed)}. Feedback matrices come from a
  * second stream {@code new Random(seed ^ FEEDBACK_SALT)}: {@code fa}'s {@code B^l} for
- * {@code l = 2..L}, then nothing else; {@code dfa}'s {@code D^l} for {@code l = 1..L-1}.
+ * {@code l = 2..L}, or {@code dfa}'s {@code D^l} for {@code l = 1..L-1}, each row-major.
  */
 public final class Initializer {
 
@@ -56,20 +55,18 @@ public final class Initializer {
         for (int l = 1; l <= depth; l++) {
             p.setWeight(l, gaussian(rnd, layers[l] * layers[l - 1]));
         }
-        FMatrixRMaj[] feedback = new FMatrixRMaj[depth];
+        float[][] feedback = new float[depth][];
         Random fb = new Random(seed ^ FEEDBACK_SALT);
         if (feedbackKind == RuleName.FA) {
             for (int l = 2; l <= depth; l++) {
-                feedback[l - 1] = Kernels.transposed(gaussian(fb, layers[l] * layers[l - 1]), layers[l], layers[l - 1]);
+                feedback[l - 1] = gaussian(fb, layers[l] * layers[l - 1]);
             }
         } else if (feedbackKind == RuleName.DFA) {
-            int nL = layers[depth];
             for (int l = 1; l < depth; l++) {
-                // D^l is used as it is stored: the signal at neuron j is the dot of row j with e.
-                feedback[l - 1] = new FMatrixRMaj(layers[l], nL, true, gaussian(fb, layers[l] * nL));
+                feedback[l - 1] = gaussian(fb, layers[l] * layers[depth]);
             }
         }
-        return new FrozenNetwork(p, feedback);
+        return new FrozenNetwork(p, feedbackKind, feedback);
     }
 
     private static float[] gaussian(Random rnd, int n) {
@@ -79,5 +76,4 @@ public final class Initializer {
         }
         return v;
     }
-
 }

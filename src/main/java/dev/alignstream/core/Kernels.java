@@ -1,19 +1,16 @@
 package dev.alignstream.core;
 
-import org.ejml.data.FMatrixRMaj;
-
 /**
  * The few dense float32 loops the learning step spends its time in, written as small static
  * operations in the manner of EJML's {@code CommonOps_FDRM}: outputs are passed in, nothing is
  * allocated, and every argument is marked Modified or Not modified.
  *
- * <p>Why not EJML's own products: at batch size 1 they are vector-matrix products whose
- * dot-product inner loops have one accumulator and so run at the floating-point latency, and at
- * batch 32 {@code mult_reorder} streams the whole weight matrix once per batch row. The loops
- * here keep a weight row in L1 while it is used for every batch row, carry four independent
- * accumulators, and skip zero activity (relu units and blank pixels are mostly zero). Every
- * reduction runs in one fixed order that does not depend on the batch size, so results are
- * bit-for-bit reproducible — the property crash recovery is checked with.
+ * <p>Almost everything is a row axpy over {@link RowMatrix} rows, which HotSpot vectorizes;
+ * a weight row stays in L1 while it serves every batch row, and groups of zero coefficients
+ * (relu units, blank pixels) are skipped. The one reduction ({@link #backwardTransposed}, needed
+ * only by {@code bp}, which reads the live weights backward) uses four interleaved accumulators.
+ * Every sum runs in one fixed order, so results are reproducible bit for bit — the property
+ * crash recovery is checked with.
  */
 public final class Kernels {
 
@@ -21,177 +18,240 @@ public final class Kernels {
     }
 
     /**
-     * Forward affine map {@code H = (A * WT) * scale + bias}, each row of {@code H} one sample.
-     * For every output entry the sum over {@code k} runs in ascending order, whatever the batch size.
+     * {@code out = a * m}: row {@code b} of {@code out} is {@code sum_k a[b][k] * m[k]} with
+     * {@code k} ascending. Zero coefficients contribute nothing, so they are skipped: with one row,
+     * the nonzero coefficients are gathered first and combined four at a time (relu layers and
+     * blank pixels are half or more zeros); with several rows, a group of four {@code k} is
+     * skipped when all its coefficients are zero, and the four weight rows stay in L1 for every
+     * batch row. Skipping an exact zero term leaves every sum bit-identical except possibly the
+     * sign of a zero result.
+     *
+     * @param a       coefficients, {@code B x K}. Not modified.
+     * @param m       rows to combine, {@code K x N}. Not modified.
+     * @param nonzero scratch of at least {@code K} ints. Modified.
+     * @param out     {@code B x N}. Modified.
+     */
+    public static void combineRows(RowMatrix a, RowMatrix m, int[] nonzero, RowMatrix out) {
+        final int batch = a.numRows();
+        final int kEnd = m.numRows();
+        final int k4 = kEnd & ~3;
+        final int n = m.numCols();
+        out.setActiveRows(batch);
+        out.zero();
+        if (batch == 1) {
+            final float[] c = a.row(0);
+            final float[] y = out.row(0);
+            int count = 0;
+            for (int k = 0; k < kEnd; k++) {
+                if (c[k] != 0f) {
+                    nonzero[count++] = k;
+                }
+            }
+            final int count4 = count & ~3;
+            for (int i = 0; i < count4; i += 4) {
+                final int i0 = nonzero[i];
+                final int i1 = nonzero[i + 1];
+                final int i2 = nonzero[i + 2];
+                final int i3 = nonzero[i + 3];
+                axpy4(y, c[i0], m.row(i0), c[i1], m.row(i1), c[i2], m.row(i2), c[i3], m.row(i3), n);
+            }
+            for (int i = count4; i < count; i++) {
+                axpy(y, c[nonzero[i]], m.row(nonzero[i]), n);
+            }
+            return;
+        }
+        for (int k = 0; k < k4; k += 4) {
+            final float[] m0 = m.row(k);
+            final float[] m1 = m.row(k + 1);
+            final float[] m2 = m.row(k + 2);
+            final float[] m3 = m.row(k + 3);
+            for (int b = 0; b < batch; b++) {
+                final float[] ab = a.row(b);
+                final float c0 = ab[k];
+                final float c1 = ab[k + 1];
+                final float c2 = ab[k + 2];
+                final float c3 = ab[k + 3];
+                if (c0 != 0f || c1 != 0f || c2 != 0f || c3 != 0f) {
+                    axpy4(out.row(b), c0, m0, c1, m1, c2, m2, c3, m3, n);
+                }
+            }
+        }
+        for (int k = k4; k < kEnd; k++) {
+            final float[] m0 = m.row(k);
+            for (int b = 0; b < batch; b++) {
+                final float c0 = a.row(b)[k];
+                if (c0 != 0f) {
+                    axpy(out.row(b), c0, m0, n);
+                }
+            }
+        }
+    }
+
+    /** {@code y = (((y + c0 x0) + c1 x1) + c2 x2) + c3 x3} over {@code n} entries. */
+    private static void axpy4(float[] y, float c0, float[] x0, float c1, float[] x1, float c2, float[] x2,
+                              float c3, float[] x3, int n) {
+        for (int j = 0; j < n; j++) {
+            y[j] = y[j] + c0 * x0[j] + c1 * x1[j] + c2 * x2[j] + c3 * x3[j];
+        }
+    }
+
+    private static void axpy(float[] y, float c, float[] x, int n) {
+        for (int j = 0; j < n; j++) {
+            y[j] = y[j] + c * x[j];
+        }
+    }
+
+    /**
+     * Forward affine map {@code H = (A * WT) * scale + bias}, each row one sample.
      *
      * @param a     activity {@code B x n_in}. Not modified.
      * @param wt    transposed weight {@code n_in x n_out}. Not modified.
-     * @param bias  {@code 1 x n_out}. Not modified.
+     * @param bias  {@code n_out}. Not modified.
      * @param scale {@code 1 / sqrt(n_in)}
+     * @param nonzero scratch of at least {@code n_in} ints. Modified.
      * @param h     pre-activation {@code B x n_out}. Modified.
      */
-    public static void affine(FMatrixRMaj a, FMatrixRMaj wt, FMatrixRMaj bias, float scale, FMatrixRMaj h) {
-        final int batch = a.numRows;
-        final int nIn = wt.numRows;
-        final int nOut = wt.numCols;
-        final float[] ad = a.data;
-        final float[] w = wt.data;
-        final float[] hd = h.data;
-        java.util.Arrays.fill(hd, 0, batch * nOut, 0f);
-        int k = 0;
-        for (; k + 3 < nIn; k += 4) {
-            final int w0 = k * nOut;
-            final int w1 = w0 + nOut;
-            final int w2 = w1 + nOut;
-            final int w3 = w2 + nOut;
-            for (int b = 0; b < batch; b++) {
-                final int ab = b * nIn + k;
-                final float c0 = ad[ab];
-                final float c1 = ad[ab + 1];
-                final float c2 = ad[ab + 2];
-                final float c3 = ad[ab + 3];
-                if (c0 == 0f && c1 == 0f && c2 == 0f && c3 == 0f) {
-                    continue;
-                }
-                final int hb = b * nOut;
-                for (int j = 0; j < nOut; j++) {
-                    hd[hb + j] = hd[hb + j] + c0 * w[w0 + j] + c1 * w[w1 + j] + c2 * w[w2 + j] + c3 * w[w3 + j];
-                }
-            }
-        }
-        for (; k < nIn; k++) {
-            final int w0 = k * nOut;
-            for (int b = 0; b < batch; b++) {
-                final float c0 = ad[b * nIn + k];
-                if (c0 == 0f) {
-                    continue;
-                }
-                final int hb = b * nOut;
-                for (int j = 0; j < nOut; j++) {
-                    hd[hb + j] = hd[hb + j] + c0 * w[w0 + j];
-                }
-            }
-        }
-        final float[] bd = bias.data;
-        for (int b = 0; b < batch; b++) {
-            final int hb = b * nOut;
-            for (int j = 0; j < nOut; j++) {
-                hd[hb + j] = hd[hb + j] * scale + bd[j];
+    public static void affine(RowMatrix a, RowMatrix wt, float[] bias, float scale, int[] nonzero, RowMatrix h) {
+        combineRows(a, wt, nonzero, h);
+        final int n = wt.numCols();
+        for (int b = 0; b < h.numRows(); b++) {
+            final float[] hb = h.row(b);
+            for (int j = 0; j < n; j++) {
+                hb[j] = hb[j] * scale + bias[j];
             }
         }
     }
 
     /**
-     * Back-propagated signal {@code OUT = phi'(D) .* (G * WT^T) * scale}: row {@code b} of the
-     * output is {@code phi'(d_b) .* (W^T g_b) * scale}, where {@code WT} is the transposed weight of
-     * the layer above. Entries whose derivative is zero are set to zero without computing the dot
-     * product. Each dot product sums with four interleaved accumulators, then
-     * {@code (acc0 + acc1) + (acc2 + acc3)}, identically for every batch size.
+     * Backward step through a matrix stored with one row per upper neuron:
+     * {@code out = phi'(gate) .* (G * M) * scale}. Used with the frozen weights, {@code fa}'s and
+     * {@code dfa}'s feedback matrices, which never change and so can be kept in this layout.
      *
-     * @param wt       transposed weight of the layer above, {@code n_l x n_{l+1}}. Not modified.
-     * @param g        signal of the layer above, {@code B x n_{l+1}}. Not modified.
-     * @param scale    {@code 1 / sqrt(n_l)}
-     * @param d        pre-activations whose derivative gates the signal, {@code B x n_l}. Not modified.
-     * @param phi      activation whose derivative is used
-     * @param gT       scratch of at least {@code n_{l+1} * B} floats (the transposed {@code g}). Modified.
-     * @param acc      scratch of at least {@code 4 * B} floats. Modified.
-     * @param out      {@code B x n_l}. Modified.
+     * @param g     signal of the layer above, {@code B x n_above}. Not modified.
+     * @param m     {@code n_above x n_l}. Not modified.
+     * @param scale e.g. {@code 1 / sqrt(n_l)}
+     * @param gate  pre-activations whose derivative gates the signal, {@code B x n_l}. Not modified.
+     * @param phi   activation
+     * @param nonzero scratch of at least {@code n_above} ints. Modified.
+     * @param out   {@code B x n_l}. Modified.
      */
-    public static void backward(FMatrixRMaj wt, FMatrixRMaj g, float scale, FMatrixRMaj d, Activation phi,
-                                float[] gT, float[] acc, FMatrixRMaj out) {
-        final int batch = g.numRows;
-        final int nl = wt.numRows;
-        final int nNext = wt.numCols;
-        final float[] w = wt.data;
-        final float[] gd = g.data;
-        final float[] dd = d.data;
-        final float[] od = out.data;
+    public static void propagate(RowMatrix g, RowMatrix m, float scale, RowMatrix gate, Activation phi,
+                                 int[] nonzero, RowMatrix out) {
+        combineRows(g, m, nonzero, out);
+        gate(out, scale, gate, phi);
+    }
+
+    private static void gate(RowMatrix out, float scale, RowMatrix gate, Activation phi) {
+        final int n = out.numCols();
+        for (int b = 0; b < out.numRows(); b++) {
+            final float[] ob = out.row(b);
+            final float[] db = gate.row(b);
+            for (int j = 0; j < n; j++) {
+                final float d = phi.derivative(db[j]);
+                ob[j] = d == 0f ? 0f : d * (ob[j] * scale);
+            }
+        }
+    }
+
+    /**
+     * Backward step through a weight stored transposed ({@code WT}, {@code n_l x n_above}), as
+     * {@code bp} needs for the live weights: {@code out[b][j] = phi'(gate[b][j]) * dot(WT[j], g[b]) * scale}.
+     * Dot products of neurons whose derivative is zero for every row are skipped. Each dot product
+     * sums with four interleaved accumulators, then {@code (s0 + s1) + (s2 + s3)}, for every batch size.
+     *
+     * @param wt      transposed weight of the layer above, {@code n_l x n_above}. Not modified.
+     * @param g       signal of the layer above, {@code B x n_above}. Not modified.
+     * @param scale   {@code 1 / sqrt(n_l)}
+     * @param gate    {@code B x n_l}. Not modified.
+     * @param phi     activation
+     * @param gT      scratch, capacity at least {@code n_above x B}. Modified.
+     * @param lanes   scratch, four arrays of at least {@code B}. Modified.
+     * @param out     {@code B x n_l}. Modified.
+     */
+    public static void backwardTransposed(RowMatrix wt, RowMatrix g, float scale, RowMatrix gate, Activation phi,
+                                          RowMatrix gT, float[][] lanes, RowMatrix out) {
+        final int batch = g.numRows();
+        final int nl = wt.numRows();
+        final int nAbove = wt.numCols();
+        out.setActiveRows(batch);
         if (batch == 1) {
+            final float[] g0 = g.row(0);
+            final float[] o = out.row(0);
+            final float[] d = gate.row(0);
             for (int j = 0; j < nl; j++) {
-                final float deriv = phi.derivative(dd[j]);
-                if (deriv == 0f) {
-                    od[j] = 0f;
-                    continue;
-                }
-                od[j] = deriv * (dot4(w, j * nNext, gd, 0, nNext) * scale);
+                final float deriv = phi.derivative(d[j]);
+                o[j] = deriv == 0f ? 0f : deriv * (dot4(wt.row(j), g0, nAbove) * scale);
             }
             return;
         }
         for (int b = 0; b < batch; b++) {
-            for (int k = 0; k < nNext; k++) {
-                gT[k * batch + b] = gd[b * nNext + k];
+            final float[] gb = g.row(b);
+            for (int k = 0; k < nAbove; k++) {
+                gT.row(k)[b] = gb[k];
             }
         }
-        final int a1 = batch;
-        final int a2 = 2 * batch;
-        final int a3 = 3 * batch;
-        final int main = nNext & ~3;
+        final float[] s0 = lanes[0];
+        final float[] s1 = lanes[1];
+        final float[] s2 = lanes[2];
+        final float[] s3 = lanes[3];
+        final int k4 = nAbove & ~3;
         for (int j = 0; j < nl; j++) {
-            boolean anyLive = false;
-            for (int b = 0; b < batch; b++) {
-                if (phi.derivative(dd[b * nl + j]) != 0f) {
-                    anyLive = true;
-                    break;
-                }
+            boolean live = false;
+            for (int b = 0; b < batch && !live; b++) {
+                live = phi.derivative(gate.row(b)[j]) != 0f;
             }
-            if (!anyLive) {
+            if (!live) {
                 for (int b = 0; b < batch; b++) {
-                    od[b * nl + j] = 0f;
+                    out.row(b)[j] = 0f;
                 }
                 continue;
             }
-            java.util.Arrays.fill(acc, 0, 4 * batch, 0f);
-            final int row = j * nNext;
-            for (int k = 0; k < main; k += 4) {
-                final float w0 = w[row + k];
-                final float w1 = w[row + k + 1];
-                final float w2 = w[row + k + 2];
-                final float w3 = w[row + k + 3];
-                final int g0 = k * batch;
-                final int g1 = g0 + batch;
-                final int g2 = g1 + batch;
-                final int g3 = g2 + batch;
-                for (int b = 0; b < batch; b++) {
-                    acc[b] += w0 * gT[g0 + b];
-                    acc[a1 + b] += w1 * gT[g1 + b];
-                    acc[a2 + b] += w2 * gT[g2 + b];
-                    acc[a3 + b] += w3 * gT[g3 + b];
-                }
+            java.util.Arrays.fill(s0, 0, batch, 0f);
+            java.util.Arrays.fill(s1, 0, batch, 0f);
+            java.util.Arrays.fill(s2, 0, batch, 0f);
+            java.util.Arrays.fill(s3, 0, batch, 0f);
+            final float[] w = wt.row(j);
+            for (int k = 0; k < k4; k += 4) {
+                lanes4(s0, w[k], gT.row(k), s1, w[k + 1], gT.row(k + 1), s2, w[k + 2], gT.row(k + 2),
+                        s3, w[k + 3], gT.row(k + 3), batch);
             }
-            for (int k = main; k < nNext; k++) {
-                final float w0 = w[row + k];
-                final int g0 = k * batch;
-                for (int b = 0; b < batch; b++) {
-                    acc[b] += w0 * gT[g0 + b];
-                }
+            for (int k = k4; k < nAbove; k++) {
+                axpy(s0, w[k], gT.row(k), batch);
             }
             for (int b = 0; b < batch; b++) {
-                final float deriv = phi.derivative(dd[b * nl + j]);
-                final float sum = (acc[b] + acc[a1 + b]) + (acc[a2 + b] + acc[a3 + b]);
-                od[b * nl + j] = deriv == 0f ? 0f : deriv * (sum * scale);
+                final float deriv = phi.derivative(gate.row(b)[j]);
+                final float sum = (s0[b] + s1[b]) + (s2[b] + s3[b]);
+                out.row(b)[j] = deriv == 0f ? 0f : deriv * (sum * scale);
             }
         }
     }
 
-    /**
-     * Dot product with the same accumulation order as {@link #backward}'s batched path: four
-     * interleaved partial sums, the tail folded into the first, then {@code (s0 + s1) + (s2 + s3)}.
-     */
-    static float dot4(float[] x, int xOff, float[] y, int yOff, int n) {
+    private static void lanes4(float[] s0, float w0, float[] g0, float[] s1, float w1, float[] g1,
+                               float[] s2, float w2, float[] g2, float[] s3, float w3, float[] g3, int n) {
+        for (int b = 0; b < n; b++) {
+            s0[b] += w0 * g0[b];
+            s1[b] += w1 * g1[b];
+            s2[b] += w2 * g2[b];
+            s3[b] += w3 * g3[b];
+        }
+    }
+
+    /** Dot product in {@link #backwardTransposed}'s order: four interleaved sums, tail into the first. */
+    static float dot4(float[] x, float[] y, int n) {
         float s0 = 0f;
         float s1 = 0f;
         float s2 = 0f;
         float s3 = 0f;
-        final int main = n & ~3;
+        final int k4 = n & ~3;
         int k = 0;
-        for (; k < main; k += 4) {
-            s0 += x[xOff + k] * y[yOff + k];
-            s1 += x[xOff + k + 1] * y[yOff + k + 1];
-            s2 += x[xOff + k + 2] * y[yOff + k + 2];
-            s3 += x[xOff + k + 3] * y[yOff + k + 3];
+        for (; k < k4; k += 4) {
+            s0 += x[k] * y[k];
+            s1 += x[k + 1] * y[k + 1];
+            s2 += x[k + 2] * y[k + 2];
+            s3 += x[k + 3] * y[k + 3];
         }
         for (; k < n; k++) {
-            s0 += x[xOff + k] * y[yOff + k];
+            s0 += x[k] * y[k];
         }
         return (s0 + s1) + (s2 + s3);
     }
@@ -199,48 +259,34 @@ public final class Kernels {
     /**
      * Outer-product update {@code WT += alpha * U^T G}, i.e. {@code W += alpha * sum_b g_b u_b^T}:
      * the error-weighted input correlation every rule learns with. Batch rows are added in
-     * ascending order; rows of {@code WT} whose input is zero for the whole group are skipped.
+     * ascending order, in groups of four; a group whose inputs are all zero is skipped.
      *
      * @param wt    transposed weight {@code n_in x n_out}. Modified.
      * @param alpha step factor, e.g. {@code -eta / (B sqrt(n_in))}
      * @param u     layer input, {@code B x n_in}. Not modified.
      * @param g     layer signal, {@code B x n_out}. Not modified.
      */
-    public static void addOuter(FMatrixRMaj wt, float alpha, FMatrixRMaj u, FMatrixRMaj g) {
-        final int batch = u.numRows;
-        final int nIn = wt.numRows;
-        final int nOut = wt.numCols;
-        final float[] w = wt.data;
-        final float[] ud = u.data;
-        final float[] gd = g.data;
-        final int mainB = batch & ~3;
+    public static void addOuter(RowMatrix wt, float alpha, RowMatrix u, RowMatrix g) {
+        final int batch = u.numRows();
+        final int nIn = wt.numRows();
+        final int nOut = wt.numCols();
+        final int b4 = batch & ~3;
         for (int k = 0; k < nIn; k++) {
-            final int row = k * nOut;
+            final float[] w = wt.row(k);
             int b = 0;
-            for (; b < mainB; b += 4) {
-                final float c0 = alpha * ud[b * nIn + k];
-                final float c1 = alpha * ud[(b + 1) * nIn + k];
-                final float c2 = alpha * ud[(b + 2) * nIn + k];
-                final float c3 = alpha * ud[(b + 3) * nIn + k];
-                if (c0 == 0f && c1 == 0f && c2 == 0f && c3 == 0f) {
-                    continue;
-                }
-                final int g0 = b * nOut;
-                final int g1 = g0 + nOut;
-                final int g2 = g1 + nOut;
-                final int g3 = g2 + nOut;
-                for (int j = 0; j < nOut; j++) {
-                    w[row + j] = w[row + j] + c0 * gd[g0 + j] + c1 * gd[g1 + j] + c2 * gd[g2 + j] + c3 * gd[g3 + j];
+            for (; b < b4; b += 4) {
+                final float c0 = alpha * u.row(b)[k];
+                final float c1 = alpha * u.row(b + 1)[k];
+                final float c2 = alpha * u.row(b + 2)[k];
+                final float c3 = alpha * u.row(b + 3)[k];
+                if (c0 != 0f || c1 != 0f || c2 != 0f || c3 != 0f) {
+                    axpy4(w, c0, g.row(b), c1, g.row(b + 1), c2, g.row(b + 2), c3, g.row(b + 3), nOut);
                 }
             }
             for (; b < batch; b++) {
-                final float c0 = alpha * ud[b * nIn + k];
-                if (c0 == 0f) {
-                    continue;
-                }
-                final int g0 = b * nOut;
-                for (int j = 0; j < nOut; j++) {
-                    w[row + j] = w[row + j] + c0 * gd[g0 + j];
+                final float c0 = alpha * u.row(b)[k];
+                if (c0 != 0f) {
+                    axpy(w, c0, g.row(b), nOut);
                 }
             }
         }
@@ -249,53 +295,49 @@ public final class Kernels {
     /**
      * Bias update {@code bias += alpha * sum_b g_b}, the batch rows summed in ascending order.
      *
-     * @param bias  {@code 1 x n}. Modified.
+     * @param bias  {@code n}. Modified.
      * @param alpha step factor, e.g. {@code -eta / B}
      * @param g     {@code B x n}. Not modified.
      */
-    public static void addColumnSums(FMatrixRMaj bias, float alpha, FMatrixRMaj g) {
-        final int batch = g.numRows;
-        final int n = g.numCols;
-        final float[] bd = bias.data;
-        final float[] gd = g.data;
+    public static void addColumnSums(float[] bias, float alpha, RowMatrix g) {
+        final int n = g.numCols();
         for (int j = 0; j < n; j++) {
             float s = 0f;
-            for (int b = 0; b < batch; b++) {
-                s += gd[b * n + j];
+            for (int b = 0; b < g.numRows(); b++) {
+                s += g.row(b)[j];
             }
-            bd[j] += alpha * s;
+            bias[j] += alpha * s;
         }
     }
 
-    /** {@code out = phi(h)} element-wise over the first {@code h.getNumElements()} entries. */
-    public static void activate(Activation phi, FMatrixRMaj h, FMatrixRMaj out) {
-        final int n = h.getNumElements();
-        final float[] hd = h.data;
-        final float[] od = out.data;
-        for (int i = 0; i < n; i++) {
-            od[i] = phi.apply(hd[i]);
+    /** {@code out = phi(h)} element-wise over the active rows. */
+    public static void activate(Activation phi, RowMatrix h, RowMatrix out) {
+        out.setActiveRows(h.numRows());
+        final int n = h.numCols();
+        for (int b = 0; b < h.numRows(); b++) {
+            final float[] hb = h.row(b);
+            final float[] ob = out.row(b);
+            for (int j = 0; j < n; j++) {
+                ob[j] = phi.apply(hb[j]);
+            }
         }
     }
 
-    /** True when the first {@code n} entries are finite. */
-    public static boolean allFinite(float[] d, int n) {
-        for (int i = 0; i < n; i++) {
-            if (!Float.isFinite(d[i])) {
+    /** True when every entry is finite. */
+    public static boolean allFinite(float[] d) {
+        for (float v : d) {
+            if (!Float.isFinite(v)) {
                 return false;
             }
         }
         return true;
     }
 
-    public static boolean allFinite(FMatrixRMaj m) {
-        return allFinite(m.data, m.getNumElements());
-    }
-
-    /** Largest absolute value among the first {@code n} entries (NaN if any is NaN). */
-    public static float maxAbs(float[] d, int n) {
+    /** Largest absolute value (NaN if any entry is NaN). */
+    public static float maxAbs(float[] d) {
         float m = 0f;
-        for (int i = 0; i < n; i++) {
-            float v = Math.abs(d[i]);
+        for (float x : d) {
+            float v = Math.abs(x);
             if (!(v <= m)) {
                 m = v;
             }
@@ -303,52 +345,8 @@ public final class Kernels {
         return m;
     }
 
-    public static boolean bitEquals(FMatrixRMaj a, FMatrixRMaj b) {
-        if (a.numRows != b.numRows || a.numCols != b.numCols) {
-            return false;
-        }
-        int n = a.getNumElements();
-        for (int i = 0; i < n; i++) {
-            if (Float.floatToRawIntBits(a.data[i]) != Float.floatToRawIntBits(b.data[i])) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** {@code 1 / sqrt(n)} in float32, computed the same way everywhere. */
     public static float invSqrt(int n) {
         return (float) (1.0 / Math.sqrt(n));
-    }
-
-    /** Row-major {@code rows x cols} values into {@code out} as their {@code cols x rows} transpose. */
-    public static void transposeInto(float[] rowMajor, int rows, int cols, FMatrixRMaj out) {
-        out.reshape(cols, rows);
-        float[] t = out.data;
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = rowMajor[r * cols + c];
-            }
-        }
-    }
-
-    /** Row-major {@code rows x cols} values as a new matrix holding their transpose. */
-    public static FMatrixRMaj transposed(float[] rowMajor, int rows, int cols) {
-        FMatrixRMaj t = new FMatrixRMaj(cols, rows);
-        transposeInto(rowMajor, rows, cols, t);
-        return t;
-    }
-
-    /** The transpose of {@code t}, as a new row-major array. */
-    public static float[] untransposed(FMatrixRMaj t) {
-        int rows = t.numCols;
-        int cols = t.numRows;
-        float[] out = new float[rows * cols];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                out[r * cols + c] = t.data[c * rows + r];
-            }
-        }
-        return out;
     }
 }

@@ -1,7 +1,6 @@
 package dev.alignstream.core;
 
 import dev.alignstream.data.Sample;
-import org.ejml.data.FMatrixRMaj;
 
 /**
  * Test-then-train on one model (SPEC sections 2 and 4): every labelled sample is first predicted
@@ -23,7 +22,7 @@ public final class Learner {
     private final LearningRule rule;
     private final Workspace ws;
     private final double[] weightBound;
-    private final FMatrixRMaj[] scoreSignals;
+    private final RowMatrix[] scoreSignals;
     private final float[] target;
     private Parameters backup;
 
@@ -37,7 +36,7 @@ public final class Learner {
         this.ws = new Workspace(model.config().layers(), model.config().batchSize());
         this.weightBound = new double[depth + 1];
         java.util.Arrays.fill(weightBound, Double.NaN);
-        this.scoreSignals = new FMatrixRMaj[depth + 1];
+        this.scoreSignals = new RowMatrix[depth + 1];
         this.target = new float[model.config().outputSize()];
     }
 
@@ -69,7 +68,7 @@ public final class Learner {
         ws.forward(model.live(), c.activation(), false);
         int depth = c.depth();
         float[] output = new float[c.outputSize()];
-        System.arraycopy(ws.a(depth).data, 0, output, 0, output.length);
+        System.arraycopy(ws.a(depth).row(0), 0, output, 0, output.length);
         int predicted = argmax(output);
         if (!s.isLabelled()) {
             return new Prediction(output, predicted, false, Double.NaN, false, model.samplesSeen(),
@@ -89,7 +88,7 @@ public final class Learner {
         String rejected;
         Prediction.StepOutcome outcome;
         if (c.batchSize() == 1) {
-            System.arraycopy(target, 0, ws.target().data, 0, target.length);
+            System.arraycopy(target, 0, ws.target().row(0), 0, target.length);
             rejected = step();
             outcome = rejected == null ? Prediction.StepOutcome.APPLIED : Prediction.StepOutcome.REJECTED;
         } else {
@@ -117,11 +116,10 @@ public final class Learner {
         }
         ModelConfig c = model.config();
         ws.rows(n);
-        FMatrixRMaj x = p.features();
         for (int b = 0; b < n; b++) {
-            loadInput(x.data, b, c.inputScale());
+            loadInput(p.features().row(b), b, c.inputScale());
+            System.arraycopy(p.targets().row(b), 0, ws.target().row(b), 0, c.outputSize());
         }
-        System.arraycopy(p.targets().data, 0, ws.target().data, 0, n * c.outputSize());
         p.clear();
         ws.forward(model.live(), c.activation(), false);
         return step();
@@ -137,13 +135,16 @@ public final class Learner {
         if (rule.usesFrozenPass() || tracker != null) {
             ws.forward(model.frozen().initial(), phi, true);
         }
-        FMatrixRMaj e = ws.signal(depth);
-        float[] f = ws.a(depth).data;
-        float[] t = ws.target().data;
-        for (int i = 0; i < e.getNumElements(); i++) {
-            e.data[i] = f[i] - t[i];
+        RowMatrix e = ws.signal(depth);
+        for (int b = 0; b < n; b++) {
+            float[] f = ws.a(depth).row(b);
+            float[] t = ws.target().row(b);
+            float[] eb = e.row(b);
+            for (int j = 0; j < eb.length; j++) {
+                eb[j] = f[j] - t[j];
+            }
         }
-        if (!Kernels.allFinite(e)) {
+        if (!e.allFinite()) {
             return reject("non-finite output error (the network's output overflowed)");
         }
         rule.backward(ws, model.live(), model.frozen(), phi);
@@ -182,10 +183,10 @@ public final class Learner {
         boolean certainlyFinite = true;
         double[] delta = new double[depth + 1];
         for (int l = first; l <= depth; l++) {
-            FMatrixRMaj u = rule.updateInput(ws, l);
-            FMatrixRMaj g = ws.signal(l);
-            float mu = Kernels.maxAbs(u.data, u.getNumElements());
-            float mg = Kernels.maxAbs(g.data, g.getNumElements());
+            RowMatrix u = rule.updateInput(ws, l);
+            RowMatrix g = ws.signal(l);
+            float mu = u.maxAbs();
+            float mg = g.maxAbs();
             if (!Float.isFinite(mu) || !Float.isFinite(mg)) {
                 return "non-finite " + (Float.isFinite(mg) ? "input activity" : "backward signal") + " at layer " + l;
             }
@@ -212,7 +213,7 @@ public final class Learner {
         }
         apply(n, eta, first, depth);
         for (int l = first; l <= depth; l++) {
-            if (!Kernels.allFinite(live.weightT(l)) || !Kernels.allFinite(live.bias(l))) {
+            if (!live.isFinite(l)) {
                 for (int m = first; m <= depth; m++) {
                     live.setLayerTo(backup, m);
                 }
@@ -229,23 +230,25 @@ public final class Learner {
         Parameters live = model.live();
         float biasAlpha = (float) (-(double) eta / n);
         for (int l = first; l <= depth; l++) {
-            FMatrixRMaj wt = live.weightT(l);
-            float alpha = (float) (-(double) eta / (n * Math.sqrt(wt.numRows)));
+            RowMatrix wt = live.weightT(l);
+            float alpha = (float) (-(double) eta / (n * Math.sqrt(wt.numRows())));
             Kernels.addOuter(wt, alpha, rule.updateInput(ws, l), ws.signal(l));
             Kernels.addColumnSums(live.bias(l), biasAlpha, ws.signal(l));
         }
     }
 
-    private static double maxAbs(FMatrixRMaj m) {
-        return Kernels.maxAbs(m.data, m.getNumElements());
+    private static double maxAbs(RowMatrix m) {
+        return m.maxAbs();
+    }
+
+    private static double maxAbs(float[] v) {
+        return Kernels.maxAbs(v);
     }
 
     private void loadInput(float[] src, int row, float scale) {
-        int n0 = ws.input().numCols;
-        float[] dst = ws.input().data;
-        int off = row * n0;
-        for (int i = 0; i < n0; i++) {
-            dst[off + i] = scale * src[off + i];
+        float[] dst = ws.input().row(row);
+        for (int i = 0; i < dst.length; i++) {
+            dst[i] = scale * src[i];
         }
     }
 
@@ -275,7 +278,7 @@ public final class Learner {
             throw new IllegalArgumentException("expected " + c.inputSize() + " features, found "
                     + (x == null ? 0 : x.length));
         }
-        if (!Kernels.allFinite(x, x.length)) {
+        if (!Kernels.allFinite(x)) {
             throw new IllegalArgumentException("features contain NaN or Infinity");
         }
         if (s.label() != null && (s.label() < 0 || s.label() >= c.outputSize())) {
@@ -286,7 +289,7 @@ public final class Learner {
                 throw new IllegalArgumentException("expected a target of " + c.outputSize() + " values, found "
                         + s.target().length);
             }
-            if (!Kernels.allFinite(s.target(), s.target().length)) {
+            if (!Kernels.allFinite(s.target())) {
                 throw new IllegalArgumentException("target contains NaN or Infinity");
             }
         }

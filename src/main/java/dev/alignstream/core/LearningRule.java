@@ -1,7 +1,5 @@
 package dev.alignstream.core;
 
-import org.ejml.data.FMatrixRMaj;
-
 /**
  * A learning rule of SPEC section 2, reduced to what distinguishes one rule from another: which
  * layers learn, what backward signal each gets and which input activity it is correlated with.
@@ -29,7 +27,7 @@ public interface LearningRule {
     void backward(Workspace ws, Parameters live, FrozenNetwork frozen, Activation phi);
 
     /** The input activity layer {@code l}'s update correlates with: live {@code a^{l-1}} or frozen {@code a0^{l-1}}. */
-    default FMatrixRMaj updateInput(Workspace ws, int l) {
+    default RowMatrix updateInput(Workspace ws, int l) {
         return ws.a(l - 1);
     }
 }

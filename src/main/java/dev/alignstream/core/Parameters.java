@@ -1,36 +1,32 @@
 package dev.alignstream.core;
 
-import org.ejml.data.FMatrixRMaj;
-
 /**
- * The weights and biases of an MLP, one entry per weight layer {@code l = 1..L} (array index
- * {@code l - 1}). Weights are stored <em>transposed</em>, {@code WT^l = (W^l)^T} of shape
- * {@code n_{l-1} x n_l}, because every hot loop then streams contiguous rows: the forward pass and
- * the outer-product update become row-wise axpy operations the JIT vectorizes. Model files store
- * the untransposed {@code W} of the contract; {@link #weight(int)} converts.
+ * The weights and biases of an MLP, one entry per weight layer {@code l = 1..L}. Weights are
+ * stored <em>transposed</em>, {@code WT^l = (W^l)^T} of shape {@code n_{l-1} x n_l}, so that the
+ * forward pass and the outer-product update are row axpy operations (see {@link Kernels}). Model
+ * files store the contract's untransposed {@code W}; {@link #weight(int)} and
+ * {@link #setWeight(int, float[])} convert.
  */
 public final class Parameters {
 
     private final int[] layers;
-    private final FMatrixRMaj[] weightsT;
-    private final FMatrixRMaj[] biases;
+    private final RowMatrix[] weightsT;
+    private final float[][] biases;
 
-    private Parameters(int[] layers, FMatrixRMaj[] weightsT, FMatrixRMaj[] biases) {
-        this.layers = layers;
-        this.weightsT = weightsT;
-        this.biases = biases;
+    private Parameters(int[] layers) {
+        this.layers = layers.clone();
+        int depth = layers.length - 1;
+        weightsT = new RowMatrix[depth];
+        biases = new float[depth][];
+        for (int i = 0; i < depth; i++) {
+            weightsT[i] = new RowMatrix(layers[i], layers[i + 1]);
+            biases[i] = new float[layers[i + 1]];
+        }
     }
 
     /** All-zero parameters for the given layer sizes. */
     public static Parameters zeros(int[] layers) {
-        int depth = layers.length - 1;
-        FMatrixRMaj[] w = new FMatrixRMaj[depth];
-        FMatrixRMaj[] b = new FMatrixRMaj[depth];
-        for (int i = 0; i < depth; i++) {
-            w[i] = new FMatrixRMaj(layers[i], layers[i + 1]);
-            b[i] = new FMatrixRMaj(1, layers[i + 1]);
-        }
-        return new Parameters(layers.clone(), w, b);
+        return new Parameters(layers);
     }
 
     public int depth() {
@@ -41,79 +37,80 @@ public final class Parameters {
         return layers.clone();
     }
 
-    /** Transposed weight of layer {@code l} (1-based), shape {@code n_{l-1} x n_l}; live, not a copy. */
-    public FMatrixRMaj weightT(int l) {
+    /** Transposed weight of layer {@code l} (1-based), {@code n_{l-1} x n_l}; live, not a copy. */
+    public RowMatrix weightT(int l) {
         return weightsT[l - 1];
     }
 
-    /** Bias of layer {@code l} (1-based), shape {@code 1 x n_l}; live, not a copy. */
-    public FMatrixRMaj bias(int l) {
+    /** Bias of layer {@code l} (1-based); live, not a copy. */
+    public float[] bias(int l) {
         return biases[l - 1];
     }
 
     /** The contract's weight {@code W^l} ({@code n_l x n_{l-1}}, row-major), as a new array. */
     public float[] weight(int l) {
-        return Kernels.untransposed(weightsT[l - 1]);
+        return weightsT[l - 1].toTransposedRowMajor();
     }
 
     /** Sets {@code W^l} from the contract's row-major {@code n_l x n_{l-1}} layout. */
     public void setWeight(int l, float[] w) {
-        FMatrixRMaj wt = weightsT[l - 1];
-        if (w.length != wt.getNumElements()) {
-            throw new IllegalArgumentException("layer " + l + " weight needs " + wt.getNumElements()
-                    + " values, got " + w.length);
-        }
-        Kernels.transposeInto(w, wt.numCols, wt.numRows, wt);
+        weightsT[l - 1].setTransposeOf(w);
     }
 
     public void setBias(int l, float[] b) {
-        FMatrixRMaj bias = biases[l - 1];
-        if (b.length != bias.numCols) {
-            throw new IllegalArgumentException("layer " + l + " bias needs " + bias.numCols + " values, got " + b.length);
+        if (b.length != biases[l - 1].length) {
+            throw new IllegalArgumentException("layer " + l + " bias needs " + biases[l - 1].length
+                    + " values, got " + b.length);
         }
-        System.arraycopy(b, 0, bias.data, 0, b.length);
+        System.arraycopy(b, 0, biases[l - 1], 0, b.length);
     }
 
     public Parameters copy() {
-        Parameters p = zeros(layers);
+        Parameters p = new Parameters(layers);
         p.setTo(this);
         return p;
     }
 
     /** Copies {@code other}'s values into this (same sizes). */
     public void setTo(Parameters other) {
-        for (int i = 0; i < weightsT.length; i++) {
-            System.arraycopy(other.weightsT[i].data, 0, weightsT[i].data, 0, weightsT[i].getNumElements());
-            System.arraycopy(other.biases[i].data, 0, biases[i].data, 0, biases[i].getNumElements());
+        for (int l = 1; l <= weightsT.length; l++) {
+            setLayerTo(other, l);
         }
     }
 
     /** Copies only layer {@code l} from {@code other}. */
     public void setLayerTo(Parameters other, int l) {
-        int i = l - 1;
-        System.arraycopy(other.weightsT[i].data, 0, weightsT[i].data, 0, weightsT[i].getNumElements());
-        System.arraycopy(other.biases[i].data, 0, biases[i].data, 0, biases[i].getNumElements());
+        weightsT[l - 1].setTo(other.weightsT[l - 1]);
+        System.arraycopy(other.biases[l - 1], 0, biases[l - 1], 0, biases[l - 1].length);
     }
 
-    /** True when every weight and bias is a finite number. */
+    /** True when every weight and bias of layer {@code l} is finite. */
+    public boolean isFinite(int l) {
+        return weightsT[l - 1].allFinite() && Kernels.allFinite(biases[l - 1]);
+    }
+
     public boolean isFinite() {
-        for (int i = 0; i < weightsT.length; i++) {
-            if (!Kernels.allFinite(weightsT[i].data, weightsT[i].getNumElements())
-                    || !Kernels.allFinite(biases[i].data, biases[i].getNumElements())) {
+        for (int l = 1; l <= weightsT.length; l++) {
+            if (!isFinite(l)) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Bitwise equality of all values (the determinism checks use this, not a tolerance). */
+    /** Bitwise equality of all values (determinism checks use this, not a tolerance). */
     public boolean bitEquals(Parameters o) {
         if (o.weightsT.length != weightsT.length) {
             return false;
         }
         for (int i = 0; i < weightsT.length; i++) {
-            if (!Kernels.bitEquals(weightsT[i], o.weightsT[i]) || !Kernels.bitEquals(biases[i], o.biases[i])) {
+            if (!weightsT[i].bitEquals(o.weightsT[i])) {
                 return false;
+            }
+            for (int j = 0; j < biases[i].length; j++) {
+                if (Float.floatToRawIntBits(biases[i][j]) != Float.floatToRawIntBits(o.biases[i][j])) {
+                    return false;
+                }
             }
         }
         return true;

@@ -1,7 +1,5 @@
 package dev.alignstream.core;
 
-import org.ejml.data.FMatrixRMaj;
-
 /**
  * Labelled samples already predicted and waiting for the rest of their mini-batch (SPEC
  * section 4: all B samples of a batch are predicted before the batch's update). Part of a
@@ -9,13 +7,13 @@ import org.ejml.data.FMatrixRMaj;
  */
 public final class PendingBatch {
 
-    private final FMatrixRMaj features;
-    private final FMatrixRMaj targets;
+    private final RowMatrix features;
+    private final RowMatrix targets;
     private int count;
 
     public PendingBatch(int capacity, int inputSize, int outputSize) {
-        features = new FMatrixRMaj(capacity, inputSize);
-        targets = new FMatrixRMaj(capacity, outputSize);
+        features = new RowMatrix(capacity, inputSize);
+        targets = new RowMatrix(capacity, outputSize);
     }
 
     public int count() {
@@ -23,29 +21,29 @@ public final class PendingBatch {
     }
 
     public int capacity() {
-        return features.numRows;
+        return features.capacity();
     }
 
     public boolean isFull() {
-        return count == features.numRows;
+        return count == features.capacity();
     }
 
     public void add(float[] x, float[] target) {
         if (isFull()) {
             throw new IllegalStateException("pending batch is full");
         }
-        System.arraycopy(x, 0, features.data, count * features.numCols, features.numCols);
-        System.arraycopy(target, 0, targets.data, count * targets.numCols, targets.numCols);
+        System.arraycopy(x, 0, features.row(count), 0, features.numCols());
+        System.arraycopy(target, 0, targets.row(count), 0, targets.numCols());
         count++;
     }
 
-    /** Raw features (row-major, {@code count x n_0}); rows beyond {@link #count()} are stale. */
-    public FMatrixRMaj features() {
+    /** Raw features, one row per pending sample; rows beyond {@link #count()} are stale. */
+    public RowMatrix features() {
         return features;
     }
 
-    /** Targets (row-major, {@code count x n_L}); rows beyond {@link #count()} are stale. */
-    public FMatrixRMaj targets() {
+    /** Targets, one row per pending sample; rows beyond {@link #count()} are stale. */
+    public RowMatrix targets() {
         return targets;
     }
 
@@ -53,13 +51,16 @@ public final class PendingBatch {
         count = 0;
     }
 
-    /** Restores {@code n} rows from serialized state. */
+    /** Restores {@code n} rows (row-major values) from serialized state. */
     public void restore(float[] x, float[] t, int n) {
-        if (n > capacity()) {
-            throw new IllegalArgumentException("pending batch of " + n + " exceeds batch size " + capacity());
+        if (n > capacity() || x.length != n * features.numCols() || t.length != n * targets.numCols()) {
+            throw new IllegalArgumentException("pending batch of " + n + " rows does not fit batch size "
+                    + capacity() + " and the model's widths");
         }
-        System.arraycopy(x, 0, features.data, 0, n * features.numCols);
-        System.arraycopy(t, 0, targets.data, 0, n * targets.numCols);
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(x, r * features.numCols(), features.row(r), 0, features.numCols());
+            System.arraycopy(t, r * targets.numCols(), targets.row(r), 0, targets.numCols());
+        }
         count = n;
     }
 }

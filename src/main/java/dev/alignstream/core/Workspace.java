@@ -1,7 +1,5 @@
 package dev.alignstream.core;
 
-import org.ejml.data.FMatrixRMaj;
-
 /**
  * Every buffer one learning step needs, allocated once per model for its largest batch so the
  * hot loop allocates nothing. Rows are samples: {@code a(l)} is {@code B x n_l}. The same
@@ -13,43 +11,52 @@ public final class Workspace {
 
     private final int[] layers;
     private final int maxBatch;
-    private final FMatrixRMaj[] h;
-    private final FMatrixRMaj[] a;
-    private final FMatrixRMaj[] h0;
-    private final FMatrixRMaj[] a0;
-    private final FMatrixRMaj[] signal;
-    private final FMatrixRMaj[] alignSignal;
-    private final FMatrixRMaj target;
-    private final float[] transposeScratch;
-    private final float[] accumulatorScratch;
+    private final RowMatrix[] h;
+    private final RowMatrix[] a;
+    private final RowMatrix[] h0;
+    private final RowMatrix[] a0;
+    private final RowMatrix[] signal;
+    private final RowMatrix[] alignSignal;
+    private final RowMatrix target;
+    private final RowMatrix transposeScratch;
+    private final float[][] lanes;
+    private final int[] nonzero;
+    private final RowMatrix[] all;
 
     public Workspace(int[] layers, int maxBatch) {
         this.layers = layers.clone();
         this.maxBatch = maxBatch;
         int depth = layers.length - 1;
-        h = new FMatrixRMaj[depth + 1];
-        a = new FMatrixRMaj[depth + 1];
-        h0 = new FMatrixRMaj[depth + 1];
-        a0 = new FMatrixRMaj[depth + 1];
-        signal = new FMatrixRMaj[depth + 1];
-        alignSignal = new FMatrixRMaj[depth + 1];
+        h = new RowMatrix[depth + 1];
+        a = new RowMatrix[depth + 1];
+        h0 = new RowMatrix[depth + 1];
+        a0 = new RowMatrix[depth + 1];
+        signal = new RowMatrix[depth + 1];
+        alignSignal = new RowMatrix[depth + 1];
         int widest = 0;
+        java.util.List<RowMatrix> list = new java.util.ArrayList<>();
         for (int l = 0; l <= depth; l++) {
             widest = Math.max(widest, layers[l]);
-            a[l] = new FMatrixRMaj(maxBatch, layers[l]);
-            if (l > 0) {
-                h[l] = new FMatrixRMaj(maxBatch, layers[l]);
-                h0[l] = new FMatrixRMaj(maxBatch, layers[l]);
-                a0[l] = l < depth ? new FMatrixRMaj(maxBatch, layers[l]) : h0[l];
-                signal[l] = new FMatrixRMaj(maxBatch, layers[l]);
-                alignSignal[l] = new FMatrixRMaj(maxBatch, layers[l]);
+            if (l == 0) {
+                a[0] = new RowMatrix(maxBatch, layers[0]);
+                list.add(a[0]);
+                continue;
             }
+            h[l] = new RowMatrix(maxBatch, layers[l]);
+            h0[l] = new RowMatrix(maxBatch, layers[l]);
+            a[l] = l < depth ? new RowMatrix(maxBatch, layers[l]) : h[l];
+            a0[l] = l < depth ? new RowMatrix(maxBatch, layers[l]) : h0[l];
+            signal[l] = new RowMatrix(maxBatch, layers[l]);
+            alignSignal[l] = new RowMatrix(maxBatch, layers[l]);
+            list.addAll(java.util.List.of(h[l], h0[l], a[l], a0[l], signal[l], alignSignal[l]));
         }
-        a[depth] = h[depth];
         a0[0] = a[0];
-        target = new FMatrixRMaj(maxBatch, layers[depth]);
-        transposeScratch = new float[widest * maxBatch];
-        accumulatorScratch = new float[4 * maxBatch];
+        target = new RowMatrix(maxBatch, layers[depth]);
+        list.add(target);
+        all = list.toArray(new RowMatrix[0]);
+        transposeScratch = new RowMatrix(widest, maxBatch);
+        lanes = new float[4][maxBatch];
+        nonzero = new int[widest];
     }
 
     public int maxBatch() {
@@ -61,85 +68,73 @@ public final class Workspace {
         if (batch < 1 || batch > maxBatch) {
             throw new IllegalArgumentException("batch " + batch + " outside 1.." + maxBatch);
         }
-        for (int l = 0; l < layers.length; l++) {
-            a[l].reshape(batch, layers[l]);
-            if (l > 0) {
-                h[l].reshape(batch, layers[l]);
-                h0[l].reshape(batch, layers[l]);
-                a0[l].reshape(batch, layers[l]);
-                signal[l].reshape(batch, layers[l]);
-                alignSignal[l].reshape(batch, layers[l]);
-            }
+        for (RowMatrix m : all) {
+            m.setActiveRows(batch);
         }
-        target.reshape(batch, layers[layers.length - 1]);
     }
 
     public int rows() {
-        return a[0].numRows;
+        return a[0].numRows();
     }
 
     /** Network input {@code a^0 = inputScale * x}, shared by the live and frozen passes. */
-    public FMatrixRMaj input() {
+    public RowMatrix input() {
         return a[0];
     }
 
-    public FMatrixRMaj h(int l) {
+    public RowMatrix h(int l) {
         return h[l];
     }
 
     /** Live activity {@code a^l}; {@code a(L)} is the output {@code f = h^L}. */
-    public FMatrixRMaj a(int l) {
+    public RowMatrix a(int l) {
         return a[l];
     }
 
-    public FMatrixRMaj h0(int l) {
+    public RowMatrix h0(int l) {
         return h0[l];
     }
 
-    public FMatrixRMaj a0(int l) {
+    public RowMatrix a0(int l) {
         return a0[l];
     }
 
     /** The rule's backward signal {@code g^l}; {@code signal(L)} is the live error {@code e}. */
-    public FMatrixRMaj signal(int l) {
+    public RowMatrix signal(int l) {
         return signal[l];
     }
 
     /** The align-zero signal used for the alignment score when the rule's own signal differs. */
-    public FMatrixRMaj alignSignal(int l) {
+    public RowMatrix alignSignal(int l) {
         return alignSignal[l];
     }
 
-    public FMatrixRMaj target() {
+    public RowMatrix target() {
         return target;
-    }
-
-    /**
-     * {@code out = phi'(gate) .* (above * m^T) / sqrt(n_l)}: one step of any rule's backward pass,
-     * where {@code m} ({@code n_l x n_{l+1}}) is the matrix the signal travels back through in
-     * kernel layout (a transposed weight, frozen weight or feedback matrix).
-     */
-    public void backprop(FMatrixRMaj m, FMatrixRMaj above, FMatrixRMaj gate, Activation phi, FMatrixRMaj out) {
-        backprop(m, above, gate, phi, out, m.numRows);
-    }
-
-    /** As {@link #backprop(FMatrixRMaj, FMatrixRMaj, FMatrixRMaj, Activation, FMatrixRMaj)}, dividing by {@code sqrt(scaleWidth)}. */
-    public void backprop(FMatrixRMaj m, FMatrixRMaj above, FMatrixRMaj gate, Activation phi, FMatrixRMaj out,
-                         int scaleWidth) {
-        Kernels.backward(m, above, Kernels.invSqrt(scaleWidth), gate, phi, transposeScratch, accumulatorScratch, out);
     }
 
     /** Forward pass of {@code p} from {@link #input()} into the live ({@code frozen=false}) or frozen buffers. */
     public void forward(Parameters p, Activation phi, boolean frozen) {
-        FMatrixRMaj[] hh = frozen ? h0 : h;
-        FMatrixRMaj[] aa = frozen ? a0 : a;
+        RowMatrix[] hh = frozen ? h0 : h;
+        RowMatrix[] aa = frozen ? a0 : a;
         int depth = layers.length - 1;
         for (int l = 1; l <= depth; l++) {
-            Kernels.affine(aa[l - 1], p.weightT(l), p.bias(l), Kernels.invSqrt(layers[l - 1]), hh[l]);
+            Kernels.affine(aa[l - 1], p.weightT(l), p.bias(l), Kernels.invSqrt(layers[l - 1]), nonzero, hh[l]);
             if (l < depth) {
                 Kernels.activate(phi, hh[l], aa[l]);
             }
         }
+    }
+
+    /** {@code bp}'s step: {@code out = phi'(gate) .* (above * W^{l+1}) / sqrt(n_l)} through a live transposed weight. */
+    public void backpropTransposed(RowMatrix weightT, RowMatrix above, RowMatrix gate, Activation phi, RowMatrix out) {
+        Kernels.backwardTransposed(weightT, above, Kernels.invSqrt(weightT.numRows()), gate, phi,
+                transposeScratch, lanes, out);
+    }
+
+    /** {@code out = phi'(gate) .* (above * m) / sqrt(scaleWidth)} through a fixed matrix with one row per upper neuron. */
+    public void propagate(RowMatrix m, RowMatrix above, RowMatrix gate, Activation phi, RowMatrix out, int scaleWidth) {
+        Kernels.propagate(above, m, Kernels.invSqrt(scaleWidth), gate, phi, nonzero, out);
     }
 
     /**
@@ -149,10 +144,10 @@ public final class Workspace {
      */
     public void frozenBackward(FrozenNetwork frozen, Activation phi, boolean intoAlignSignal) {
         int depth = layers.length - 1;
-        FMatrixRMaj above = signal[depth];
+        RowMatrix above = signal[depth];
         for (int l = depth - 1; l >= 1; l--) {
-            FMatrixRMaj out = intoAlignSignal ? alignSignal[l] : signal[l];
-            backprop(frozen.initial().weightT(l + 1), above, h0[l], phi, out);
+            RowMatrix out = intoAlignSignal ? alignSignal[l] : signal[l];
+            propagate(frozen.backward(l), above, h0[l], phi, out, layers[l]);
             above = out;
         }
     }

@@ -6,7 +6,7 @@ import dev.alignstream.core.LearningRule;
 import dev.alignstream.core.Parameters;
 import dev.alignstream.core.RuleName;
 import dev.alignstream.core.Workspace;
-import org.ejml.data.FMatrixRMaj;
+import dev.alignstream.core.RowMatrix;
 
 /**
  * Align-zero: the live error is carried back entirely inside the frozen initial network (its
@@ -32,7 +32,7 @@ public final class AlignZeroRule implements LearningRule {
     }
 
     @Override
-    public FMatrixRMaj updateInput(Workspace ws, int l) {
+    public RowMatrix updateInput(Workspace ws, int l) {
         return ws.a0(l - 1);
     }
 }

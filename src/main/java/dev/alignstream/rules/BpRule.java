@@ -27,7 +27,7 @@ public final class BpRule implements LearningRule {
     @Override
     public void backward(Workspace ws, Parameters live, FrozenNetwork frozen, Activation phi) {
         for (int l = live.depth() - 1; l >= 1; l--) {
-            ws.backprop(live.weightT(l + 1), ws.signal(l + 1), ws.h(l), phi, ws.signal(l));
+            ws.backpropTransposed(live.weightT(l + 1), ws.signal(l + 1), ws.h(l), phi, ws.signal(l));
         }
     }
 }

@@ -27,9 +27,9 @@ public final class DirectFeedbackAlignmentRule implements LearningRule {
     @Override
     public void backward(Workspace ws, Parameters live, FrozenNetwork frozen, Activation phi) {
         int depth = live.depth();
-        int outputWidth = ws.signal(depth).numCols;
+        int outputWidth = ws.signal(depth).numCols();
         for (int l = depth - 1; l >= 1; l--) {
-            ws.backprop(frozen.feedback(l), ws.signal(depth), ws.h(l), phi, ws.signal(l), outputWidth);
+            ws.propagate(frozen.feedbackBackward(l), ws.signal(depth), ws.h(l), phi, ws.signal(l), outputWidth);
         }
     }
 }

@@ -27,7 +27,7 @@ public final class FeedbackAlignmentRule implements LearningRule {
     @Override
     public void backward(Workspace ws, Parameters live, FrozenNetwork frozen, Activation phi) {
         for (int l = live.depth() - 1; l >= 1; l--) {
-            ws.backprop(frozen.feedback(l + 1), ws.signal(l + 1), ws.h(l), phi, ws.signal(l));
+            ws.propagate(frozen.feedbackBackward(l), ws.signal(l + 1), ws.h(l), phi, ws.signal(l), ws.h(l).numCols());
         }
     }
 }

@@ -27,13 +27,11 @@ final class ReferenceMlp {
         feedback = new double[depth + 1][];
         for (int l = 1; l <= depth; l++) {
             w[l] = toDouble(m.live().weight(l));
-            b[l] = toDouble(m.live().bias(l).data);
+            b[l] = toDouble(m.live().bias(l));
             w0[l] = toDouble(m.frozen().initial().weight(l));
-            b0[l] = toDouble(m.frozen().initial().bias(l).data);
-            if (m.frozen().feedback(l) != null) {
-                feedback[l] = c.rule() == RuleName.FA
-                        ? toDouble(Kernels.untransposed(m.frozen().feedback(l)))
-                        : toDouble(m.frozen().feedback(l).data);
+            b0[l] = toDouble(m.frozen().initial().bias(l));
+            if (m.frozen().feedbackTensor(l) != null) {
+                feedback[l] = toDouble(m.frozen().feedbackTensor(l));
             }
         }
     }

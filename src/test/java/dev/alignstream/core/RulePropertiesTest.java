@@ -29,8 +29,19 @@ class RulePropertiesTest {
         for (Learner l : List.of(bp, zero, ada)) {
             assertEquals(Prediction.StepOutcome.APPLIED, l.observe(s).step());
         }
-        assertTrue(bp.model().live().bitEquals(zero.model().live()), "bp vs align-zero");
-        assertTrue(bp.model().live().bitEquals(ada.model().live()), "bp vs align-ada");
+        // align-zero and align-ada run the very same arithmetic on the first sample
+        assertTrue(zero.model().live().bitEquals(ada.model().live()), "align-zero vs align-ada");
+        // bp reads the (still identical) weights through a different kernel: equal up to float32 rounding
+        for (int l = 1; l <= LAYERS.length - 1; l++) {
+            float[] wb = bp.model().live().weight(l);
+            float[] wz = zero.model().live().weight(l);
+            float[] w0 = bp.model().frozen().initial().weight(l);
+            for (int i = 0; i < wb.length; i++) {
+                float step = Math.abs(wb[i] - w0[i]);
+                assertEquals(wb[i], wz[i], 1e-6f + 1e-4f * step, "layer " + l + " weight " + i);
+            }
+            assertArrayEquals(bp.model().live().bias(l), zero.model().live().bias(l), 1e-6f, "bias " + l);
+        }
         assertFalse(bp.model().live().bitEquals(bp.model().frozen().initial()), "the step changed something");
     }
 
@@ -57,7 +68,7 @@ class RulePropertiesTest {
         bp.observe(s);
         int depth = LAYERS.length - 1;
         assertArrayEquals(bp.model().live().weight(depth), ada.model().live().weight(depth));
-        assertArrayEquals(bp.model().live().bias(depth).data, ada.model().live().bias(depth).data);
+        assertArrayEquals(bp.model().live().bias(depth), ada.model().live().bias(depth));
         assertFalse(java.util.Arrays.equals(bp.model().live().weight(1), ada.model().live().weight(1)),
                 "hidden layers do differ from bp after 30 samples");
     }

@@ -44,7 +44,7 @@ class RulesMatchSpecTest {
         assertEquals(data.size(), learner.model().samplesSeen());
         for (int l = 1; l <= c.depth(); l++) {
             assertClose(ref.w[l], learner.model().live().weight(l), "W" + l);
-            assertClose(ref.b[l], learner.model().live().bias(l).data, "b" + l);
+            assertClose(ref.b[l], learner.model().live().bias(l), "b" + l);
         }
     }
 
