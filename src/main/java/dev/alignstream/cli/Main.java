@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
                 + "with the backprop-free Align rules of Boopathy & Fiete (ICML 2022).",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
                 BenchCommand.class,
         })
 public final class Main implements Runnable {
@@ -29,7 +31,21 @@ public final class Main implements Runnable {
     public static int run(String... args) {
         return new CommandLine(new Main())
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Main::reportError)
                 .execute(args);
+    }
+
+    /**
+     * Bad input and operational failures end with one line on stderr and exit code 1, not a
+     * stack trace; set {@code -Dalignstream.trace=true} to see the trace.
+     */
+    private static int reportError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        cmd.getErr().println("error: " + msg);
+        if (Boolean.getBoolean("alignstream.trace")) {
+            e.printStackTrace(cmd.getErr());
+        }
+        return 1;
     }
 
     @Override
