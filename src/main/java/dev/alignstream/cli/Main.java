@@ -14,8 +14,6 @@ import picocli.CommandLine.Command;
                 + "with the backprop-free Align rules of Boopathy & Fiete (ICML 2022).",
         subcommands = {
                 CommandLine.HelpCommand.class,
-                TrainCommand.class,
-                EvaluateCommand.class,
                 BenchCommand.class,
         })
 public final class Main implements Runnable {
