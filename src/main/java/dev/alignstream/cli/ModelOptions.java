@@ -1,0 +1,49 @@
+package dev.alignstream.cli;
+
+import dev.alignstream.core.Activation;
+import dev.alignstream.core.ModelConfig;
+import dev.alignstream.core.RuleName;
+import picocli.CommandLine.Option;
+
+/**
+ * The model configuration flags shared by {@code train} and {@code models create} (SPEC
+ * sections 7 and 9), as a picocli mixin so both commands spell and default them identically.
+ */
+public final class ModelOptions {
+
+    @Option(names = "--layers", required = true, description = "layer sizes, input first, e.g. 784,256,256,10")
+    public String layers;
+
+    @Option(names = "--rule", required = true,
+            description = "learning rule: bp, align-zero, align-ada, fa, dfa or readout")
+    public String rule;
+
+    @Option(names = "--lr", required = true, description = "learning rate eta")
+    public float learningRate;
+
+    @Option(names = "--batch", defaultValue = "1", description = "mini-batch size B (default ${DEFAULT-VALUE})")
+    public int batch;
+
+    @Option(names = "--seed", defaultValue = "7", description = "seed of the initial weights (default ${DEFAULT-VALUE})")
+    public long seed;
+
+    @Option(names = "--activation", defaultValue = "relu", description = "relu, tanh or identity (default ${DEFAULT-VALUE})")
+    public String activation;
+
+    @Option(names = "--target-offset", defaultValue = "0",
+            description = "added to every entry of a one-hot target, e.g. -0.1 (default ${DEFAULT-VALUE})")
+    public float targetOffset;
+
+    @Option(names = "--input-scale", defaultValue = "1",
+            description = "a0 = scale * x; about 3 for MNIST pixels in [0,1] (default ${DEFAULT-VALUE})")
+    public float inputScale;
+
+    @Option(names = "--no-alignment", description = "do not track the alignment score (saves one outer product per layer per sample)")
+    public boolean noAlignment;
+
+    /** The config these flags describe; throws IllegalArgumentException with a clear message. */
+    public ModelConfig toConfig() {
+        return new ModelConfig(ModelConfig.parseLayers(layers), Activation.parse(activation), RuleName.parse(rule),
+                learningRate, batch, seed, targetOffset, inputScale, !noAlignment);
+    }
+}
