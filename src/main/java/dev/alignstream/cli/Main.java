@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
                 + "with the backprop-free Align rules of Boopathy & Fiete (ICML 2022).",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                TrainCommand.class,
+                EvaluateCommand.class,
                 BenchCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,0 +1,45 @@
+package dev.alignstream.cli;
+
+import dev.alignstream.core.FrozenNetwork;
+import dev.alignstream.core.Initializer;
+import dev.alignstream.core.Model;
+import dev.alignstream.core.ModelConfig;
+import dev.alignstream.core.Parameters;
+import dev.alignstream.core.RuleName;
+import dev.alignstream.io.ModelFile;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * {@code train --init}: a model with the command line's configuration whose parameters come
+ * from a file (SPEC section 7). The frozen copy is the file's {@code frozen.*} tensors when it
+ * has them, else the file's own parameters; feedback matrices come from the file when present,
+ * else from the seed.
+ */
+final class InitialModel {
+
+    private InitialModel() {
+    }
+
+    static Model fromFile(Path file, ModelConfig config) throws IOException {
+        ModelFile.Contents f = ModelFile.readContents(file);
+        if (!Arrays.equals(f.config().layers(), config.layers())) {
+            throw new IllegalArgumentException(file + ": layers " + f.config().layersString()
+                    + " do not match --layers " + config.layersString());
+        }
+        Parameters initial = f.frozenParameters() != null ? f.frozenParameters() : f.live().copy();
+        RuleName kind = config.rule() == RuleName.FA || config.rule() == RuleName.DFA ? config.rule() : null;
+        float[][] feedback = new float[config.depth()][];
+        if (kind != null) {
+            FrozenNetwork seeded = Initializer.frozen(config);
+            for (int l = 1; l <= config.depth(); l++) {
+                float[] fromFile = kind == f.config().rule() ? f.feedback()[l - 1] : null;
+                feedback[l - 1] = fromFile != null ? fromFile : seeded.feedbackTensor(l);
+            }
+        }
+        Model m = new Model(config, f.live(), new FrozenNetwork(initial, kind, feedback), 0);
+        m.restoreCounters(f.samplesSeen(), 0);
+        return m;
+    }
+}

@@ -1,0 +1,136 @@
+package dev.alignstream.data;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Reads a whole dataset file into memory and validates every line before any learning starts
+ * (SPEC section 7): CSV {@code label,x_1,...,x_n} (a first line that does not start with a
+ * number is a header and skipped) or JSON Lines in the {@link SampleJson} format (chosen by the
+ * extension {@code .jsonl}, {@code .json} or {@code .ndjson}, else by a first character
+ * {@code '{'}). The first problem ends the read with a one-line {@link DataFormatException}
+ * such as {@code data.csv:17: expected 784 features, found 783}.
+ */
+public final class SampleFileReader {
+
+    /** Longest line accepted, in characters. */
+    public static final int MAX_LINE = 16 << 20;
+
+    private SampleFileReader() {
+    }
+
+    /**
+     * @param inputSize  expected number of features, or -1 to take the first row's
+     * @param outputSize number of classes / target width, or -1 not to check labels
+     */
+    public static List<Sample> read(Path file, int inputSize, int outputSize) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new DataFormatException(file.toString(), 0, "no such file");
+        }
+        boolean jsonl = isJsonLines(file);
+        List<Sample> out = new ArrayList<>();
+        int width = inputSize;
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            long no = 0;
+            while ((line = r.readLine()) != null) {
+                no++;
+                if (line.length() > MAX_LINE) {
+                    throw new DataFormatException(file.toString(), no, "line longer than " + MAX_LINE + " characters");
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                Sample s;
+                try {
+                    if (jsonl) {
+                        s = SampleJson.parse(line.getBytes(StandardCharsets.UTF_8));
+                    } else {
+                        if (no == 1 && isHeader(line)) {
+                            continue;
+                        }
+                        s = parseCsv(line);
+                    }
+                    if (width < 0) {
+                        width = s.features().length;
+                    }
+                    SampleValidator.check(s, width, outputSize < 0 ? Integer.MAX_VALUE : outputSize);
+                } catch (BadRecordException e) {
+                    throw new DataFormatException(file.toString(), no, e.getMessage());
+                }
+                out.add(s);
+            }
+        }
+        if (out.isEmpty()) {
+            throw new DataFormatException(file.toString(), 0, "no samples in the file");
+        }
+        return out;
+    }
+
+    private static boolean isJsonLines(Path file) throws IOException {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".ndjson")) {
+            return true;
+        }
+        if (name.endsWith(".csv")) {
+            return false;
+        }
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            int c;
+            while ((c = r.read()) != -1) {
+                if (!Character.isWhitespace(c)) {
+                    return c == '{';
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isHeader(String line) {
+        String first = line.split(",", 2)[0].trim();
+        try {
+            Double.parseDouble(first);
+            return false;
+        } catch (NumberFormatException e) {
+            return true;
+        }
+    }
+
+    private static Sample parseCsv(String line) {
+        String[] parts = line.split(",", -1);
+        if (parts.length < 2) {
+            throw new BadRecordException(BadRecordReason.MISSING_FEATURES, "expected label,x_1,...,x_n");
+        }
+        int label;
+        String l = parts[0].trim();
+        try {
+            label = Integer.parseInt(l);
+        } catch (NumberFormatException e) {
+            throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "label '" + l + "' is not an integer");
+        }
+        if (label < 0) {
+            throw new BadRecordException(BadRecordReason.LABEL_OUT_OF_RANGE, "label " + label + " is negative");
+        }
+        float[] x = new float[parts.length - 1];
+        for (int i = 1; i < parts.length; i++) {
+            String v = parts[i].trim();
+            float f;
+            try {
+                f = Float.parseFloat(v);
+            } catch (NumberFormatException e) {
+                throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "x_" + i + " = '" + v + "' is not a number");
+            }
+            if (!Float.isFinite(f)) {
+                throw new BadRecordException(BadRecordReason.NON_FINITE, "x_" + i + " = " + v + " is not finite");
+            }
+            x[i - 1] = f;
+        }
+        return Sample.classification(x, label);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.alignstream.data;
+
+/** Checks that a parsed sample fits a model's input and output sizes (SPEC section 8). */
+public final class SampleValidator {
+
+    private SampleValidator() {
+    }
+
+    /** @throws BadRecordException with the reason the sample does not fit */
+    public static void check(Sample s, int inputSize, int outputSize) {
+        if (s.features().length != inputSize) {
+            throw new BadRecordException(BadRecordReason.WRONG_WIDTH,
+                    "expected " + inputSize + " features, found " + s.features().length);
+        }
+        for (int i = 0; i < s.features().length; i++) {
+            if (!Float.isFinite(s.features()[i])) {
+                throw new BadRecordException(BadRecordReason.NON_FINITE, "feature " + i + " is " + s.features()[i]);
+            }
+        }
+        if (s.label() != null && (s.label() < 0 || s.label() >= outputSize)) {
+            throw new BadRecordException(BadRecordReason.LABEL_OUT_OF_RANGE,
+                    "label " + s.label() + " outside 0.." + (outputSize - 1));
+        }
+        if (s.target() != null) {
+            if (s.target().length != outputSize) {
+                throw new BadRecordException(BadRecordReason.TARGET_WIDTH,
+                        "expected a target of " + outputSize + " values, found " + s.target().length);
+            }
+            for (int i = 0; i < s.target().length; i++) {
+                if (!Float.isFinite(s.target()[i])) {
+                    throw new BadRecordException(BadRecordReason.NON_FINITE, "target " + i + " is " + s.target()[i]);
+                }
+            }
+        }
+    }
+}
