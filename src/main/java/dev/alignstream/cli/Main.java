@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 + "with the backprop-free Align rules of Boopathy & Fiete (ICML 2022).",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                DatasetsCommand.class,
                 TrainCommand.class,
                 EvaluateCommand.class,
                 BenchCommand.class,
