@@ -18,7 +18,7 @@ class MnistDatasetTest {
         for (int i = 0; i < images * 784; i++) {
             sb.append(i == 0 ? "" : ",").append(value);
         }
-        return sb.append("] }").getBytes(StandardCharsets.UTF_8);
+        return sb.append("] }").toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] tarball(int[] counts, float value) throws IOException {
