@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 DatasetsCommand.class,
+                BrokerCommand.class,
                 TrainCommand.class,
                 EvaluateCommand.class,
                 BenchCommand.class,
