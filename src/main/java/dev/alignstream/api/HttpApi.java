@@ -1,0 +1,172 @@
+package dev.alignstream.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.alignstream.stream.ModelRegistry;
+import dev.alignstream.stream.ModelStatus;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The service's HTTP endpoints (SPEC section 9): health, the model directory, model export and
+ * Prometheus metrics, on the JDK's built-in server (no web framework to learn or patch). When an
+ * admin token is configured, export requires {@code Authorization: Bearer <token>}; health and
+ * metrics stay open for probes and scrapers. No endpoint reads a request body.
+ */
+public final class HttpApi implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpServer server;
+    private final ModelRegistry registry;
+    private final BooleanSupplier healthy;
+    private final Supplier<String> metrics;
+    private final byte[] token;
+    private final Function<String, ObjectNode> details;
+
+    /**
+     * @param port     port to listen on (0 for any)
+     * @param registry the models of this instance
+     * @param healthy  true while the service runs
+     * @param metrics  Prometheus text exposition
+     * @param token    admin token, or null for no protection
+     * @param details  extra per-model JSON (prequential windows, alignment) or null
+     */
+    public HttpApi(int port, ModelRegistry registry, BooleanSupplier healthy, Supplier<String> metrics, String token,
+                   Function<String, ObjectNode> details) throws IOException {
+        this.registry = registry;
+        this.healthy = healthy;
+        this.metrics = metrics;
+        this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.details = details;
+        server = HttpServer.create(new InetSocketAddress(port), 64);
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "alignstream-http");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        try (ex) {
+            String path = ex.getRequestURI().getPath();
+            if (!ex.getRequestMethod().equals("GET")) {
+                send(ex, 405, "application/json", error("only GET is supported"));
+                return;
+            }
+            if (path.equals("/health")) {
+                boolean ok = healthy.getAsBoolean();
+                send(ex, ok ? 200 : 503, "application/json",
+                        ("{\"status\":\"" + (ok ? "up" : "down") + "\"}").getBytes(StandardCharsets.UTF_8));
+            } else if (path.equals("/metrics")) {
+                send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get().getBytes(StandardCharsets.UTF_8));
+            } else if (path.equals("/models") || path.equals("/models/")) {
+                ArrayNode a = JSON.createArrayNode();
+                for (ModelStatus s : registry.models()) {
+                    a.add(toJson(s));
+                }
+                send(ex, 200, "application/json", JSON.writeValueAsBytes(a));
+            } else if (path.startsWith("/models/")) {
+                String rest = path.substring("/models/".length());
+                boolean export = rest.endsWith("/export");
+                String id = export ? rest.substring(0, rest.length() - "/export".length()) : rest;
+                ModelStatus s = registry.status(id);
+                if (s == null) {
+                    send(ex, 404, "application/json", error("unknown model '" + id + "'"));
+                } else if (!export) {
+                    send(ex, 200, "application/json", JSON.writeValueAsBytes(toJson(s)));
+                } else if (!authorized(ex)) {
+                    ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
+                    send(ex, 401, "application/json", error("export needs 'Authorization: Bearer <admin token>'"));
+                } else if (!registry.isLocal(id)) {
+                    send(ex, 404, "application/json", error("model '" + id + "' does not live on this instance"));
+                } else {
+                    byte[] file = registry.export(id).get(60, TimeUnit.SECONDS);
+                    ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + id + ".safetensors\"");
+                    send(ex, 200, "application/octet-stream", file);
+                }
+            } else {
+                send(ex, 404, "application/json", error("no such endpoint: " + path));
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            send(ex, 503, "application/json", error("model busy or moved: " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            send(ex, 500, "application/json", error(e.toString()));
+        }
+    }
+
+    private ObjectNode toJson(ModelStatus s) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("id", s.id());
+        o.put("stream", s.stream());
+        o.put("rule", s.rule());
+        o.put("layers", s.layers());
+        o.put("learning_rate", s.learningRate());
+        o.put("batch_size", s.batchSize());
+        o.put("samples_seen", s.samplesSeen());
+        o.put("rejected_steps", s.rejectedSteps());
+        o.put("paused", s.paused());
+        o.put("state", s.state());
+        if (details != null) {
+            ObjectNode d = details.apply(s.id());
+            if (d != null) {
+                o.setAll(d);
+            }
+        }
+        return o;
+    }
+
+    private boolean authorized(HttpExchange ex) {
+        if (token == null) {
+            return true;
+        }
+        String h = ex.getRequestHeaders().getFirst("Authorization");
+        if (h == null || !h.startsWith("Bearer ")) {
+            return false;
+        }
+        return MessageDigest.isEqual(token, h.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] error(String message) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("error", message);
+        return o.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+        if (body.length > 0) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+    }
+}

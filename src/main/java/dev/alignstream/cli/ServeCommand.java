@@ -1,0 +1,97 @@
+package dev.alignstream.cli;
+
+import dev.alignstream.api.AlignstreamServer;
+import dev.alignstream.stream.ServiceConfig;
+import dev.alignstream.stream.Topics;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code serve}: the streaming service with its HTTP endpoints, until SIGINT/SIGTERM. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Runs the streaming service: every model learns from its stream's samples, one at a time,",
+                "with exactly-once model state; HTTP on --http-port (/health, /models, /models/{id}/export, /metrics)."})
+public final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap-servers", defaultValue = "${env:ALIGNSTREAM_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
+            description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}; env ALIGNSTREAM_BOOTSTRAP_SERVERS)")
+    String bootstrap;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE})")
+    int httpPort;
+
+    @Option(names = "--state-dir", defaultValue = "${java.io.tmpdir}/alignstream-state",
+            description = "Kafka Streams state directory (default ${DEFAULT-VALUE})")
+    Path stateDir;
+
+    @Option(names = "--instance-id", defaultValue = "${env:ALIGNSTREAM_INSTANCE_ID}",
+            description = "stable id of this instance (static group membership: fast restarts)")
+    String instanceId;
+
+    @Option(names = "--application-id", defaultValue = "alignstream", description = "Kafka Streams application id (default ${DEFAULT-VALUE})")
+    String applicationId;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "partitions of topics this service creates (default ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--snapshot-every", defaultValue = "1000",
+            description = "samples between model snapshots; bounds replay after a crash (default ${DEFAULT-VALUE})")
+    int snapshotEvery;
+
+    @Option(names = "--kafka-config", description = "Java properties file passed to every Kafka client (SASL, TLS, ...)")
+    Path kafkaConfig;
+
+    @Option(names = "--admin-token-file", description = "file holding the admin token (else env ALIGNSTREAM_ADMIN_TOKEN)")
+    Path tokenFile;
+
+    @Option(names = "--alignment-every", defaultValue = "15", description = "seconds between alignment-score refreshes (default ${DEFAULT-VALUE})")
+    int alignmentEvery;
+
+    @Option(names = "--topic-prefix", defaultValue = "alignstream", description = "topic name prefix (default ${DEFAULT-VALUE})")
+    String topicPrefix;
+
+    @Override
+    public Integer call() throws Exception {
+        ServiceConfig config = config(bootstrap, applicationId, instanceId, stateDir, topicPrefix, snapshotEvery, partitions,
+                kafkaConfig);
+        String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("ALIGNSTREAM_ADMIN_TOKEN");
+        AlignstreamServer server = AlignstreamServer.start(config, httpPort, token, alignmentEvery, Duration.ofMinutes(2));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "serve-shutdown"));
+        System.out.println("alignstream service ready: http://127.0.0.1:" + server.httpPort() + " (Kafka "
+                + config.bootstrapServers() + ", instance " + (instanceId == null ? "dynamic" : instanceId) + ")");
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    static Topics topics(String prefix) {
+        return new Topics(prefix + ".samples", prefix + ".models", prefix + ".predictions", prefix + ".dead-letters");
+    }
+
+    static ServiceConfig config(String bootstrap, String appId, String instanceId, Path stateDir, String topicPrefix,
+                                int snapshotEvery, int partitions, Path kafkaConfig) throws IOException {
+        Map<String, String> extra = new HashMap<>();
+        if (kafkaConfig != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(kafkaConfig)) {
+                p.load(r);
+            }
+            p.forEach((k, v) -> extra.put(k.toString(), v.toString()));
+        }
+        return new ServiceConfig(bootstrap, appId, instanceId, stateDir, topics(topicPrefix), snapshotEvery, partitions,
+                extra, "exactly_once_v2");
+    }
+}

@@ -1,0 +1,168 @@
+package dev.alignstream.metrics;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.alignstream.core.Prediction;
+import dev.alignstream.data.Sample;
+import dev.alignstream.stream.LearningListener;
+import dev.alignstream.stream.ModelRegistry;
+import dev.alignstream.stream.ModelSpec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The service's Micrometer meters, served in Prometheus format at {@code /metrics}: per-model
+ * learning meters ({@link ModelMeters}), dead letters by reason, records in and out, Kafka
+ * Streams client metrics and JVM/process metrics. Listens to the stream threads through
+ * {@link LearningListener}; the alignment gauges, which cost a matrix product per layer, are
+ * recomputed periodically on a background thread from consistent model copies.
+ */
+public final class LearningMetrics implements LearningListener, AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<String, ModelMeters> models = new ConcurrentHashMap<>();
+    private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Counter recordsIn;
+    private final Counter recordsOut;
+    private final ScheduledExecutorService background;
+    private KafkaStreamsMetrics streamsMetrics;
+
+    /**
+     * @param modelRegistry      where consistent model copies come from
+     * @param alignmentPeriodSec how often the alignment gauges are recomputed (0: never)
+     */
+    public LearningMetrics(ModelRegistry modelRegistry, int alignmentPeriodSec) {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        recordsIn = Counter.builder("alignstream.records.in").description("records read from the samples topic")
+                .register(registry);
+        recordsOut = Counter.builder("alignstream.records.out").description("prediction and dead-letter records written")
+                .register(registry);
+        background = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "alignstream-alignment-gauges");
+            t.setDaemon(true);
+            return t;
+        });
+        if (alignmentPeriodSec > 0) {
+            background.scheduleWithFixedDelay(() -> refreshAlignment(modelRegistry), alignmentPeriodSec,
+                    alignmentPeriodSec, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Adds the Kafka Streams client metrics (consumer lag, commit rates, ...). */
+    public void bind(KafkaStreams streams) {
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** Recomputes every local model's alignment gauges now. */
+    public void refreshAlignment(ModelRegistry modelRegistry) {
+        for (Map.Entry<String, ModelMeters> e : models.entrySet()) {
+            try {
+                e.getValue().refreshFrom(modelRegistry.snapshot(e.getKey()).get(60, TimeUnit.SECONDS));
+            } catch (Exception ignored) {
+                // the model moved or is busy; the gauges keep their last values
+            }
+        }
+    }
+
+    @Override
+    public void onModelAdded(ModelSpec spec) {
+        models.computeIfAbsent(spec.id(), id -> new ModelMeters(registry, spec));
+    }
+
+    @Override
+    public void onModelRemoved(String modelId) {
+        ModelMeters m = models.remove(modelId);
+        if (m != null) {
+            m.remove();
+        }
+    }
+
+    @Override
+    public void onPrediction(ModelSpec spec, Sample sample, Prediction prediction, long stepNanos) {
+        ModelMeters m = models.computeIfAbsent(spec.id(), id -> new ModelMeters(registry, spec));
+        m.record(prediction, sample.label() != null, stepNanos);
+        recordsOut.increment();
+    }
+
+    @Override
+    public void onDeadLetter(String reason) {
+        deadLetters.computeIfAbsent(reason, r -> Counter.builder("alignstream.dead.letters")
+                .description("records sent to the dead-letter topic, by reason").tag("reason", r).register(registry))
+                .increment();
+        recordsOut.increment();
+    }
+
+    @Override
+    public void onRecordIn() {
+        recordsIn.increment();
+    }
+
+    /** Prequential windows and alignment scores of a model, for {@code GET /models/{id}}. */
+    public ObjectNode details(String modelId) {
+        ModelMeters m = models.get(modelId);
+        if (m == null) {
+            return null;
+        }
+        ObjectNode o = JSON.createObjectNode();
+        putNumber(o, "prequential_accuracy_100", m.window(100).accuracy());
+        putNumber(o, "prequential_accuracy_1000", m.window(1000).accuracy());
+        putNumber(o, "prequential_loss_100", m.window(100).loss());
+        putNumber(o, "prequential_loss_1000", m.window(1000).loss());
+        return o;
+    }
+
+    /** The meters of one model, for displays that want numbers rather than text. */
+    public double accuracy(String modelId, int window) {
+        ModelMeters m = models.get(modelId);
+        return m == null ? Double.NaN : m.window(window).accuracy();
+    }
+
+    private static void putNumber(ObjectNode o, String k, double v) {
+        if (Double.isFinite(v)) {
+            o.put(k, v);
+        } else {
+            o.putNull(k);
+        }
+    }
+
+    @Override
+    public void close() {
+        background.shutdownNow();
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+        }
+        registry.close();
+    }
+}

@@ -1,0 +1,127 @@
+package dev.alignstream.metrics;
+
+import dev.alignstream.core.AlignmentTracker;
+import dev.alignstream.core.Model;
+import dev.alignstream.core.Prediction;
+import dev.alignstream.eval.PrequentialWindow;
+import dev.alignstream.stream.ModelSpec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The meters of one model (tags {@code model}, {@code stream}, {@code rule}): counters of
+ * predictions, learned samples and rejected updates, prequential accuracy and loss over the
+ * last 100 and 1,000 labelled samples, samples seen, update latency, and per layer the alignment
+ * score, its permutation baseline and the norm of the weight change since initialization.
+ * Removed from the registry when the model leaves the instance, so label sets stay bounded.
+ */
+final class ModelMeters {
+
+    private final MeterRegistry registry;
+    private final List<Meter> meters = new ArrayList<>();
+    private final PrequentialWindow last100 = new PrequentialWindow(100);
+    private final PrequentialWindow last1000 = new PrequentialWindow(1000);
+    private final Counter predictions;
+    private final Counter learned;
+    private final Counter rejected;
+    private final Timer update;
+    private final double[] score;
+    private final double[] baseline;
+    private final double[] changeNorm;
+    private volatile long samplesSeen;
+
+    ModelMeters(MeterRegistry registry, ModelSpec spec) {
+        this.registry = registry;
+        Tags tags = Tags.of("model", spec.id(), "stream", spec.stream(), "rule", spec.config().rule().id());
+        predictions = add(Counter.builder("alignstream.predictions").description("predictions made").tags(tags)
+                .register(registry));
+        learned = add(Counter.builder("alignstream.samples.learned").description("samples learned from by applied steps")
+                .tags(tags).register(registry));
+        rejected = add(Counter.builder("alignstream.rejected.updates")
+                .description("updates rejected because they would make weights non-finite").tags(tags).register(registry));
+        update = add(Timer.builder("alignstream.update").description("time to predict and learn one sample")
+                .tags(tags).publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+                .minimumExpectedValue(java.time.Duration.ofNanos(10_000))
+                .maximumExpectedValue(java.time.Duration.ofSeconds(2)).register(registry));
+        for (PrequentialWindow w : List.of(last100, last1000)) {
+            Tags wt = tags.and("window", Integer.toString(w.capacity()));
+            add(Gauge.builder("alignstream.prequential.accuracy", w, PrequentialWindow::accuracy)
+                    .description("prequential accuracy over the last N labelled samples").tags(wt).register(registry));
+            add(Gauge.builder("alignstream.prequential.loss", w, PrequentialWindow::loss)
+                    .description("prequential loss over the last N labelled samples").tags(wt).register(registry));
+        }
+        add(Gauge.builder("alignstream.samples.seen", this, m -> m.samplesSeen)
+                .description("samples the model has learned from").tags(tags).register(registry));
+        int depth = spec.config().depth();
+        score = new double[depth + 1];
+        baseline = new double[depth + 1];
+        changeNorm = new double[depth + 1];
+        java.util.Arrays.fill(score, Double.NaN);
+        java.util.Arrays.fill(baseline, Double.NaN);
+        for (int l = 1; l <= depth; l++) {
+            final int layer = l;
+            Tags lt = tags.and("layer", Integer.toString(l));
+            if (spec.config().trackAlignment()) {
+                add(Gauge.builder("alignstream.alignment.score", this, m -> m.score[layer])
+                        .description("input-weight alignment of the layer's change (SPEC section 5)").tags(lt)
+                        .register(registry));
+                add(Gauge.builder("alignstream.alignment.baseline", this, m -> m.baseline[layer])
+                        .description("alignment score of the same change with its entries permuted").tags(lt)
+                        .register(registry));
+            }
+            add(Gauge.builder("alignstream.weight.change.norm", this, m -> m.changeNorm[layer])
+                    .description("Frobenius norm of W - W0").tags(lt).register(registry));
+        }
+    }
+
+    private <M extends Meter> M add(M m) {
+        meters.add(m);
+        return m;
+    }
+
+    void record(Prediction p, boolean classification, long nanos) {
+        predictions.increment();
+        if (p.step() == Prediction.StepOutcome.REJECTED) {
+            rejected.increment();
+        }
+        long before = samplesSeen;
+        if (p.samplesSeen() > before) {
+            learned.increment(p.samplesSeen() - before);
+        }
+        samplesSeen = p.samplesSeen();
+        last100.add(p, classification);
+        last1000.add(p, classification);
+        update.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Recomputes the per-layer gauges from a consistent copy of the model (off the stream thread). */
+    void refreshFrom(Model copy) {
+        AlignmentTracker t = copy.alignment();
+        for (int l = 1; l < score.length; l++) {
+            changeNorm[l] = AlignmentTracker.changeNorm(l, copy.live(), copy.frozen().initial());
+            if (t != null && copy.samplesSeen() > 0) {
+                score[l] = t.score(l, copy.live(), copy.frozen().initial());
+                baseline[l] = t.baselineScore(l, copy.live(), copy.frozen().initial(), 1L);
+            }
+        }
+    }
+
+    PrequentialWindow window(int capacity) {
+        return capacity == 100 ? last100 : last1000;
+    }
+
+    double score(int layer) {
+        return score[layer];
+    }
+
+    void remove() {
+        meters.forEach(registry::remove);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.alignstream.stream;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The streaming service: a Kafka Streams application whose topology reads samples keyed by
+ * stream, runs every subscribed model through {@link LearningProcessor}, and writes predictions
+ * and dead letters. Model declarations come from the compacted models topic through a global
+ * store, so every instance knows every model. Exactly-once (v2) by default.
+ */
+public final class AlignstreamService implements AutoCloseable {
+
+    private final ServiceConfig config;
+    private final ModelRegistry registry = new ModelRegistry();
+    private KafkaStreams streams;
+
+    public AlignstreamService(ServiceConfig config) {
+        this.config = config;
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    public ServiceConfig config() {
+        return config;
+    }
+
+    /** The topology, exposed for TopologyTestDriver tests. */
+    public static Topology topology(ServiceConfig config, ModelRegistry registry) {
+        Topics t = config.topics();
+        Topology topology = new Topology();
+        StoreBuilder<KeyValueStore<String, byte[]>> models = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(LearningProcessor.MODELS_STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled();
+        topology.addGlobalStore(models, "models-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
+                t.models(), "models-updater", () -> new Processor<String, byte[], Void, Void>() {
+                    private KeyValueStore<String, byte[]> store;
+
+                    @Override
+                    public void init(ProcessorContext<Void, Void> context) {
+                        store = context.getStateStore(LearningProcessor.MODELS_STORE);
+                    }
+
+                    @Override
+                    public void process(Record<String, byte[]> r) {
+                        if (r.key() == null) {
+                            return;
+                        }
+                        if (r.value() == null) {
+                            store.delete(r.key());
+                        } else {
+                            store.put(r.key(), r.value());
+                        }
+                    }
+                });
+        topology.addSource("samples", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), t.samples());
+        topology.addProcessor("learn", () -> new LearningProcessor(registry, config.snapshotEvery()), "samples");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.JOURNAL_STORE),
+                Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), "learn");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.SNAPSHOT_STORE),
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), "learn");
+        topology.addSink(LearningProcessor.PREDICTIONS, t.predictions(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer(), "learn");
+        topology.addSink(LearningProcessor.DEAD_LETTERS, t.deadLetters(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer(), "learn");
+        return topology;
+    }
+
+    /** Streams properties for this config. */
+    public static Properties streamsProperties(ServiceConfig c) {
+        Properties p = c.clientProperties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, c.processingGuarantee());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().toString());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "200");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "1500");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), "1048576");
+        if (c.instanceId() != null) {
+            p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), c.instanceId());
+        }
+        return p;
+    }
+
+    /** Creates the service's topics when they do not exist (idempotent). */
+    public static void ensureTopics(ServiceConfig c) throws InterruptedException {
+        Topics t = c.topics();
+        List<NewTopic> topics = new ArrayList<>();
+        topics.add(new NewTopic(t.samples(), c.partitions(), (short) -1));
+        topics.add(new NewTopic(t.models(), 1, (short) -1).configs(Map.of("cleanup.policy", "compact")));
+        topics.add(new NewTopic(t.predictions(), c.partitions(), (short) -1));
+        topics.add(new NewTopic(t.deadLetters(), 1, (short) -1));
+        try (Admin admin = Admin.create(c.clientProperties())) {
+            for (NewTopic nt : topics) {
+                try {
+                    admin.createTopics(List.of(nt)).all().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + nt.name() + ": " + e.getCause().getMessage(),
+                                e.getCause());
+                    }
+                }
+            }
+        }
+    }
+
+    public synchronized void start() throws InterruptedException {
+        ensureTopics(config);
+        streams = new KafkaStreams(topology(config, registry), streamsProperties(config));
+        streams.setUncaughtExceptionHandler(e -> {
+            org.slf4j.LoggerFactory.getLogger(AlignstreamService.class).error("stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .REPLACE_THREAD;
+        });
+        streams.start();
+    }
+
+    public synchronized KafkaStreams.State state() {
+        return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
+    }
+
+    /** True while the service runs and serves (RUNNING, or REBALANCING between assignments). */
+    public boolean isRunning() {
+        KafkaStreams.State s = state();
+        return s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
+    }
+
+    /** Waits until the application reaches RUNNING. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (state() == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    public synchronized KafkaStreams kafkaStreams() {
+        return streams;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (streams != null) {
+            streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(30)));
+            streams = null;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.alignstream.stream;
+
+import dev.alignstream.core.Prediction;
+import dev.alignstream.data.Sample;
+
+/**
+ * Callbacks from the stream thread about what learning did, for metrics and progress displays.
+ * Implementations must be fast and thread-safe; they must not block the stream thread.
+ */
+public interface LearningListener {
+
+    /** A sample was predicted (and, if labelled and not paused, learned) by a model. Not called during replay. */
+    default void onPrediction(ModelSpec spec, Sample sample, Prediction prediction, long stepNanos) {
+    }
+
+    /** A record went to the dead-letter topic. */
+    default void onDeadLetter(String reason) {
+    }
+
+    /** A record was read from the samples topic. */
+    default void onRecordIn() {
+    }
+
+    /** A model now lives on this instance (created, or restored after a rebalance). */
+    default void onModelAdded(ModelSpec spec) {
+    }
+
+    /** A model left this instance (deleted, or moved away). */
+    default void onModelRemoved(String modelId) {
+    }
+}

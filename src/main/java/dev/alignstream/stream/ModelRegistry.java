@@ -1,0 +1,112 @@
+package dev.alignstream.stream;
+
+import dev.alignstream.core.Model;
+import dev.alignstream.io.ModelFile;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * The instance-wide directory of live models, shared by the stream threads (which own the
+ * models) and the HTTP and metrics threads (which only ask). Questions that need a model's
+ * parameters are queued to the owning stream thread and answered with a future, so a reader
+ * never sees a half-applied update.
+ */
+public final class ModelRegistry {
+
+    /** How an owning processor runs a request on its stream thread. */
+    interface Owner {
+        <T> CompletableFuture<T> submit(String modelId, Function<Model, T> task);
+    }
+
+    private final Map<String, Owner> owners = new ConcurrentHashMap<>();
+    private final Map<String, ModelStatus> status = new ConcurrentHashMap<>();
+    private final Map<String, ModelSpec> declared = new ConcurrentHashMap<>();
+    private final List<LearningListener> listeners = new CopyOnWriteArrayList<>();
+
+    public void addListener(LearningListener l) {
+        listeners.add(l);
+    }
+
+    List<LearningListener> listeners() {
+        return listeners;
+    }
+
+    void own(String modelId, Owner owner, ModelStatus s) {
+        owners.put(modelId, owner);
+        status.put(modelId, s);
+    }
+
+    void update(ModelStatus s) {
+        status.put(s.id(), s);
+    }
+
+    void release(String modelId, Owner owner) {
+        if (owners.remove(modelId, owner)) {
+            status.remove(modelId);
+        }
+    }
+
+    void declared(Map<String, ModelSpec> specs) {
+        declared.keySet().retainAll(specs.keySet());
+        declared.putAll(specs);
+    }
+
+    /** Every model this deployment knows: live ones here, and declared ones not (yet) live here. */
+    public List<ModelStatus> models() {
+        List<ModelStatus> out = new ArrayList<>(status.values());
+        for (ModelSpec s : declared.values()) {
+            if (!status.containsKey(s.id())) {
+                out.add(new ModelStatus(s.id(), s.stream(), s.config().rule().id(), s.config().layersString(),
+                        s.config().learningRate(), s.config().batchSize(), 0, 0, s.paused(),
+                        "waiting: no sample of its stream has reached this instance"));
+            }
+        }
+        out.sort(Comparator.comparing(ModelStatus::id));
+        return out;
+    }
+
+    public ModelStatus status(String modelId) {
+        ModelStatus s = status.get(modelId);
+        if (s != null) {
+            return s;
+        }
+        return models().stream().filter(m -> m.id().equals(modelId)).findFirst().orElse(null);
+    }
+
+    /** Whether a model's parameters live on this instance. */
+    public boolean isLocal(String modelId) {
+        return owners.containsKey(modelId);
+    }
+
+    /** Runs {@code task} on the model's stream thread; fails if the model does not live here. */
+    public <T> CompletableFuture<T> withModel(String modelId, Function<Model, T> task) {
+        Owner o = owners.get(modelId);
+        if (o == null) {
+            return CompletableFuture.failedFuture(new UnknownModelException(modelId));
+        }
+        return o.submit(modelId, task);
+    }
+
+    /** The model file (SPEC section 6), taken consistently between two samples. */
+    public CompletableFuture<byte[]> export(String modelId) {
+        return withModel(modelId, ModelFile::toBytes);
+    }
+
+    /** A deep copy of the model, for computations that must not run on the stream thread. */
+    public CompletableFuture<Model> snapshot(String modelId) {
+        return withModel(modelId, m -> ModelFile.fromBytes(ModelFile.toSnapshotBytes(m)));
+    }
+
+    /** No model of that id lives on this instance. */
+    public static final class UnknownModelException extends RuntimeException {
+        public UnknownModelException(String id) {
+            super("model '" + id + "' does not live on this instance");
+        }
+    }
+}
