@@ -54,6 +54,11 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     static final String DEAD_LETTERS = "dead-letters";
 
     private static final Logger LOG = LoggerFactory.getLogger(LearningProcessor.class);
+    /**
+     * Largest sample record accepted: under the broker's default 1 MB message limit with room for
+     * the dead-letter headers, so an oversize record can still be dead-lettered with its bytes.
+     */
+    static final int MAX_SAMPLE_BYTES = 900 * 1024;
 
     /** A live model of this task. */
     private static final class Runtime {
@@ -175,9 +180,9 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
         }
         Sample sample;
         try {
-            if (value != null && value.length > SampleJson.MAX_RECORD_BYTES) {
+            if (value != null && value.length > MAX_SAMPLE_BYTES) {
                 throw new BadRecordException(BadRecordReason.OVERSIZE, "record of " + value.length + " bytes exceeds "
-                        + SampleJson.MAX_RECORD_BYTES);
+                        + MAX_SAMPLE_BYTES);
             }
             sample = SampleJson.parse(value);
         } catch (BadRecordException e) {
