@@ -267,12 +267,8 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
         for (Runtime rt : models.values()) {
             min = Math.min(min, rt.snapshotSeq);
         }
-        if (min == Long.MAX_VALUE) {
-            return;
-        }
-        long tail = journal.tail(stream);
-        if (tail < min) {
-            journal.truncate(stream, tail, min);
+        if (min != Long.MAX_VALUE) {
+            journal.truncateBelow(stream, min);
         }
     }
 
