@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 ServeCommand.class,
                 ModelsCommand.class,
                 ProduceCommand.class,
+                DemoCommand.class,
                 TrainCommand.class,
                 EvaluateCommand.class,
                 BenchCommand.class,

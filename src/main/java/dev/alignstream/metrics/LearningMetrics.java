@@ -143,10 +143,26 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         return o;
     }
 
-    /** The meters of one model, for displays that want numbers rather than text. */
+    /** Prequential accuracy of a model over the last {@code window} (100 or 1000) samples, or 0 for all. */
     public double accuracy(String modelId, int window) {
         ModelMeters m = models.get(modelId);
-        return m == null ? Double.NaN : m.window(window).accuracy();
+        if (m == null) {
+            return Double.NaN;
+        }
+        return window == 0 ? m.totalAccuracy() : m.window(window).accuracy();
+    }
+
+    /** The last computed alignment score of each layer (index 0 unused; NaN until computed). */
+    public double[] alignment(String modelId) {
+        ModelMeters m = models.get(modelId);
+        if (m == null) {
+            return new double[0];
+        }
+        double[] out = new double[m.layers() + 1];
+        for (int l = 1; l < out.length; l++) {
+            out[l] = m.score(l);
+        }
+        return out;
     }
 
     private static void putNumber(ObjectNode o, String k, double v) {

@@ -3,6 +3,7 @@ package dev.alignstream.metrics;
 import dev.alignstream.core.AlignmentTracker;
 import dev.alignstream.core.Model;
 import dev.alignstream.core.Prediction;
+import dev.alignstream.eval.PrequentialTotals;
 import dev.alignstream.eval.PrequentialWindow;
 import dev.alignstream.stream.ModelSpec;
 import io.micrometer.core.instrument.Counter;
@@ -28,6 +29,7 @@ final class ModelMeters {
     private final List<Meter> meters = new ArrayList<>();
     private final PrequentialWindow last100 = new PrequentialWindow(100);
     private final PrequentialWindow last1000 = new PrequentialWindow(1000);
+    private final PrequentialTotals totals = new PrequentialTotals();
     private final Counter predictions;
     private final Counter learned;
     private final Counter rejected;
@@ -98,6 +100,9 @@ final class ModelMeters {
         samplesSeen = p.samplesSeen();
         last100.add(p, classification);
         last1000.add(p, classification);
+        synchronized (totals) {
+            totals.add(p, classification);
+        }
         update.record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -119,6 +124,17 @@ final class ModelMeters {
 
     double score(int layer) {
         return score[layer];
+    }
+
+    /** Prequential accuracy over every sample since this instance started serving the model. */
+    double totalAccuracy() {
+        synchronized (totals) {
+            return totals.accuracy();
+        }
+    }
+
+    int layers() {
+        return score.length - 1;
     }
 
     void remove() {

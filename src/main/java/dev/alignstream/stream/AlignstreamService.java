@@ -94,16 +94,17 @@ public final class AlignstreamService implements AutoCloseable {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, c.processingGuarantee());
         p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().toString());
-        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "200");
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "500");
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "200");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "500");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "1500");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), "1048576");
         if (c.instanceId() != null) {
             p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), c.instanceId());
         }
+        p.putAll(c.kafkaProperties());
         return p;
     }
 

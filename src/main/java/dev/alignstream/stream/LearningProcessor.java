@@ -53,10 +53,20 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     static final String PREDICTIONS = "predictions";
     static final String DEAD_LETTERS = "dead-letters";
 
-    /** Dead-letter values above this are truncated (headers say so), far below the 1 MB request limit. */
-    static final int DEAD_LETTER_MAX_VALUE = 256 << 10;
+    /**
+     * Dead-letter values above this are truncated (headers {@code original.size} and
+     * {@code truncated} say so): with key and headers the record stays under the producer's
+     * 1,048,576-byte request limit. A larger record (possible when the samples topic allows big
+     * messages) would fail the send, abort the transaction and be read again forever.
+     */
+    static final int DEAD_LETTER_MAX_VALUE = 1_000_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(LearningProcessor.class);
+    /**
+     * Largest sample record accepted: under the broker's default 1 MB message limit with room for
+     * the dead-letter headers, so an oversize record can still be dead-lettered with its bytes.
+     */
+    static final int MAX_SAMPLE_BYTES = 900 * 1024;
 
     /** A live model of this task. */
     private static final class Runtime {
@@ -185,9 +195,9 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
         }
         Sample sample;
         try {
-            if (value != null && value.length > SampleJson.MAX_RECORD_BYTES) {
+            if (value != null && value.length > MAX_SAMPLE_BYTES) {
                 throw new BadRecordException(BadRecordReason.OVERSIZE, "record of " + value.length + " bytes exceeds "
-                        + SampleJson.MAX_RECORD_BYTES);
+                        + MAX_SAMPLE_BYTES);
             }
             sample = SampleJson.parse(value);
         } catch (BadRecordException e) {
@@ -272,12 +282,8 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
         for (Runtime rt : models.values()) {
             min = Math.min(min, rt.snapshotSeq);
         }
-        if (min == Long.MAX_VALUE) {
-            return;
-        }
-        long tail = journal.tail(stream);
-        if (tail < min) {
-            journal.truncate(stream, tail, min);
+        if (min != Long.MAX_VALUE) {
+            journal.truncateBelow(stream, min);
         }
     }
 

@@ -1,17 +1,17 @@
 package dev.alignstream.stream;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.alignstream.broker.EmbeddedKafkaBroker;
-import dev.alignstream.cli.Main;
+import dev.alignstream.api.AlignstreamServer;
+import dev.alignstream.core.Activation;
+import dev.alignstream.core.Model;
 import dev.alignstream.core.ModelConfig;
 import dev.alignstream.core.RuleName;
 import dev.alignstream.data.Sample;
-import dev.alignstream.data.SampleJson;
 import dev.alignstream.data.SyntheticDataset;
-import dev.alignstream.io.ModelFile;
+import dev.alignstream.testing.SharedBroker;
+import dev.alignstream.testing.StreamingFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,123 +19,92 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acceptance test 3 of issue 3, against a real broker: every kind of unusable input (malformed
- * JSON, wrong width, a non-finite number, a label out of range, an oversize record, a sample for
- * a stream no model consumes) lands in the dead-letter topic with its reason, original bytes and
- * source coordinates, while the good samples around each of them are learned exactly as offline.
+ * Acceptance test 3: every kind of unusable input lands in the dead-letter topic with its
+ * reason, original bytes and source position, while the good samples around it are learned
+ * exactly as if the bad ones had never been sent.
  */
 @Tag("kafka")
 class DeadLetterTest {
 
-    private static EmbeddedKafkaBroker broker;
-
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void startBroker() throws Exception {
-        broker = EmbeddedKafkaBroker.start(0, null);
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
-
     @Test
-    void unusableInputIsDeadLetteredAndGoodInputLearned() throws Exception {
-        String bootstrap = broker.bootstrapServers();
-        String prefix = "dl";
-        Topics topics = new Topics(prefix + ".samples", prefix + ".models", prefix + ".predictions", prefix + ".dead-letters");
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            // a topic that accepts records beyond the service's 4 MiB sample limit, so one can arrive
-            admin.createTopics(List.of(new NewTopic(topics.samples(), 1, (short) 1)
-                    .configs(Map.of("max.message.bytes", Integer.toString(8 << 20))))).all().get();
-        }
-        ServiceConfig config = new ServiceConfig(bootstrap, "dl-app", "dl-1", dir.resolve("state"), topics, 100, 1,
-                Map.of(), "exactly_once_v2");
-        AlignstreamService.ensureTopics(config);
-        ModelSpec model = new ModelSpec("m", "s1", ModelConfig.of(RuleName.ALIGN_ADA, 0.05f, 20, 32, 16, 4), false);
-        assertEquals(0, Main.run("models", "create", "--bootstrap-servers", bootstrap, "--topic-prefix", prefix,
-                "--id", "m", "--stream", "s1", "--layers", "20,32,16,4", "--rule", "align-ada", "--lr", "0.05"));
-
-        List<Sample> good = SyntheticDataset.teacher(30, 20, 4, 9);
+    void badRecordsGoToTheDeadLetterTopicAndNeverTouchAModel() throws Exception {
+        String bootstrap = SharedBroker.bootstrapServers();
+        String prefix = "dl" + Long.toHexString(System.nanoTime());
+        var topics = StreamingFixture.topics(prefix);
+        ServiceConfig config = new ServiceConfig(bootstrap, prefix, "dl-1", dir.resolve("state"), topics, 50, 2, Map.of(),
+                "exactly_once_v2");
+        ModelSpec spec = new ModelSpec("m", "good", new ModelConfig(new int[] {3, 8, 3}, Activation.RELU, RuleName.ALIGN_ADA,
+                0.1f, 1, 1L, 0f, 1f, true), false);
+        List<Sample> good = SyntheticDataset.teacher(60, 3, 3, 3L);
         Map<String, byte[]> bad = new LinkedHashMap<>();
-        bad.put("malformed-json", "{\"features\": [0.5, oops]}".getBytes(StandardCharsets.UTF_8));
-        bad.put("wrong-width", SampleJson.toJson(Sample.classification(new float[21], 0)));
-        bad.put("non-finite", "{\"features\": [\"NaN\", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}"
-                .getBytes(StandardCharsets.UTF_8));
-        bad.put("label-out-of-range", SampleJson.toJson(Sample.classification(new float[20], 7)));
-        bad.put("oversize", new byte[SampleJson.MAX_RECORD_BYTES + 10]);
-        bad.put("no-model", SampleJson.toJson(good.get(0)));
-
-        try (AlignstreamService service = new AlignstreamService(config)) {
-            service.start();
-            assertTrue(service.awaitRunning(Duration.ofSeconds(120)));
-            List<Long> badOffsets = new ArrayList<>();
-            try (KafkaProducer<String, byte[]> p = StreamTestKit.producer(bootstrap)) {
-                int g = 0;
-                for (var e : bad.entrySet()) {
-                    p.send(new ProducerRecord<>(topics.samples(), "s1", SampleJson.toJson(good.get(g++))));
-                    String key = e.getKey().equals("no-model") ? "nobody-listens" : "s1";
-                    RecordMetadata md = p.send(new ProducerRecord<>(topics.samples(), key, e.getValue())).get();
-                    badOffsets.add(md.offset());
+        bad.put("malformed-json", "{\"features\":[1,2,".getBytes(StandardCharsets.UTF_8));
+        bad.put("wrong-width", "{\"features\":[1,2],\"label\":0}".getBytes(StandardCharsets.UTF_8));
+        bad.put("non-finite", "{\"features\":[1,1e99,3],\"label\":0}".getBytes(StandardCharsets.UTF_8));
+        bad.put("label-out-of-range", "{\"features\":[1,2,3],\"label\":3}".getBytes(StandardCharsets.UTF_8));
+        bad.put("missing-features", "{\"label\":1}".getBytes(StandardCharsets.UTF_8));
+        bad.put("target-width", "{\"features\":[1,2,3],\"target\":[1]}".getBytes(StandardCharsets.UTF_8));
+        byte[] huge = new byte[950 * 1024];
+        java.util.Arrays.fill(huge, (byte) ' ');
+        bad.put("oversize", huge);
+        try (AlignstreamServer server = AlignstreamServer.start(config, 0, null, 0, Duration.ofSeconds(60))) {
+            StreamingFixture.declare(bootstrap, topics, spec);
+            Thread.sleep(1500);
+            List<Sample> learned = new ArrayList<>();
+            try (KafkaProducer<String, byte[]> p = producerForLargeRecords(bootstrap)) {
+                int k = 0;
+                for (Map.Entry<String, byte[]> e : bad.entrySet()) {
+                    for (int i = 0; i < 5; i++) {
+                        StreamingFixture.send(p, topics, "good", good.get(k));
+                        learned.add(good.get(k++));
+                    }
+                    StreamingFixture.send(p, topics, "good", e.getValue());
                 }
-                while (g < good.size()) {
-                    p.send(new ProducerRecord<>(topics.samples(), "s1", SampleJson.toJson(good.get(g++))));
+                StreamingFixture.send(p, topics, "nobody-listens", SyntheticDataset.teacher(1, 3, 3, 9L).get(0));
+                for (; k < good.size(); k++) {
+                    StreamingFixture.send(p, topics, "good", good.get(k));
+                    learned.add(good.get(k));
                 }
-                p.flush();
             }
-            StreamTestKit.await("the good samples to be learned", Duration.ofSeconds(60), () -> {
-                ModelStatus s = service.registry().status("m");
-                return s != null && s.samplesSeen() == good.size();
-            });
-            assertArrayEquals(ModelFile.toBytes(StreamTestKit.offline(model.config(), good)),
-                    service.registry().export("m").get(30, TimeUnit.SECONDS),
-                    "bad records in between change nothing about what the model learns");
-
-            List<ConsumerRecord<String, byte[]>> dead = StreamTestKit.readAll(bootstrap, topics.deadLetters());
-            List<String> reasons = new ArrayList<>();
-            for (ConsumerRecord<String, byte[]> r : dead) {
-                reasons.add(header(r, "reason"));
-            }
-            assertEquals(new ArrayList<>(bad.keySet()), reasons);
-            int i = 0;
-            for (var e : bad.entrySet()) {
-                ConsumerRecord<String, byte[]> r = dead.get(i);
-                assertEquals(topics.samples(), header(r, "source.topic"));
-                assertEquals("0", header(r, "source.partition"));
-                assertEquals(Long.toString(badOffsets.get(i)), header(r, "source.offset"));
-                if (e.getKey().equals("oversize")) {
-                    assertEquals(Integer.toString(e.getValue().length), header(r, "original.size"));
-                    assertEquals(LearningProcessor.DEAD_LETTER_MAX_VALUE, r.value().length);
-                } else {
-                    assertArrayEquals(e.getValue(), r.value(), e.getKey() + ": original bytes");
-                }
-                i++;
-            }
+            StreamingFixture.awaitSamplesSeen(server.httpPort(), "m", good.size(), Duration.ofSeconds(60));
+            Model streamed = StreamingFixture.export(server.httpPort(), "m", null);
+            assertTrue(StreamingFixture.offline(spec, learned).live().bitEquals(streamed.live()),
+                    "bad records changed the model");
+            String metrics = StreamingFixture.get(server.httpPort(), "/metrics");
+            assertTrue(metrics.contains("alignstream_dead_letters_total{reason=\"wrong-width\"} 1.0"), metrics);
+        }
+        List<ConsumerRecord<String, byte[]>> dead = StreamingFixture.readAll(bootstrap, topics.deadLetters());
+        Map<String, ConsumerRecord<String, byte[]>> byReason = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> r : dead) {
+            byReason.put(new String(r.headers().lastHeader("reason").value(), StandardCharsets.UTF_8), r);
+        }
+        List<String> expected = new ArrayList<>(bad.keySet());
+        expected.add("no-model");
+        assertEquals(expected.size(), dead.size(), "one dead letter per bad record: " + byReason.keySet());
+        assertEquals(new java.util.TreeSet<>(expected), new java.util.TreeSet<>(byReason.keySet()));
+        for (Map.Entry<String, byte[]> e : bad.entrySet()) {
+            ConsumerRecord<String, byte[]> r = byReason.get(e.getKey());
+            assertTrue(java.util.Arrays.equals(e.getValue(), r.value()), "original bytes kept for " + e.getKey());
+            assertEquals(topics.samples(), new String(r.headers().lastHeader("source.topic").value(), StandardCharsets.UTF_8));
+            assertTrue(r.headers().lastHeader("source.offset") != null && r.headers().lastHeader("message") != null);
         }
     }
 
-    private static String header(ConsumerRecord<String, byte[]> r, String name) {
-        Header h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    private static KafkaProducer<String, byte[]> producerForLargeRecords(String bootstrap) {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("enable.idempotence", "true");
+        p.put("max.request.size", Integer.toString(8 << 20));
+        return new KafkaProducer<>(p, new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer());
     }
 }
