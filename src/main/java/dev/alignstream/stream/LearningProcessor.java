@@ -53,6 +53,14 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     static final String PREDICTIONS = "predictions";
     static final String DEAD_LETTERS = "dead-letters";
 
+    /**
+     * Dead-letter values above this are truncated (headers {@code original.size} and
+     * {@code truncated} say so): with key and headers the record stays under the producer's
+     * 1,048,576-byte request limit. A larger record (possible when the samples topic allows big
+     * messages) would fail the send, abort the transaction and be read again forever.
+     */
+    static final int DEAD_LETTER_MAX_VALUE = 1_000_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(LearningProcessor.class);
     /**
      * Largest sample record accepted: under the broker's default 1 MB message limit with room for
@@ -65,6 +73,8 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
         ModelSpec spec;
         final Learner learner;
         long snapshotSeq;
+        /** The last declaration refused for this model, so each refusal is reported once. */
+        ModelSpec refused;
 
         Runtime(ModelSpec spec, Learner learner, long snapshotSeq) {
             this.spec = spec;
@@ -99,6 +109,11 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
+        // Kafka Streams re-initializes the same processor after a corrupted task is revived:
+        // whatever was in memory may be ahead of the committed state, so start from the stores
+        streams.clear();
+        byId.clear();
+        requests.clear();
         journal = new Journal(context.getStateStore(JOURNAL_STORE));
         snapshots = new SnapshotStore(context.getStateStore(SNAPSHOT_STORE));
         modelsStore = context.getStateStore(MODELS_STORE);
@@ -135,7 +150,7 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
 
     private void replay(Runtime rt, JournalEntry e) {
         if (e.kind() == JournalEntry.Kind.SAMPLE) {
-            rt.learner.observe(SampleJson.parse(e.sample()));
+            rt.learner.observe(e.decodeSample());
         } else if (e.modelId().equals(rt.spec.id())) {
             rt.model().setLearningRate(e.learningRate());
             rt.model().setPaused(e.paused());
@@ -207,7 +222,7 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
         }
         long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
         long seq = journal.head(stream);
-        journal.append(stream, seq, JournalEntry.sample(offset, value));
+        journal.append(stream, seq, JournalEntry.sample(offset, sample));
         for (Runtime rt : models.values()) {
             long start = System.nanoTime();
             Prediction p = rt.learner.observe(sample);
@@ -313,14 +328,16 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
                 continue;
             }
             if (!rt.spec.isCompatibleChange(next)) {
-                if (!next.equals(rt.spec)) {
+                if (!next.equals(rt.refused)) {
+                    rt.refused = next;
                     LOG.warn("model {}: changing stream, sizes, rule or other fixed settings of an existing model is refused;"
-                            + " delete it and create a new one (keeping {})", rt.spec.id(), rt.spec.config());
+                            + " delete it and create a new one (keeping {}, refused {})", rt.spec.id(), rt.spec.config(),
+                            next.config());
                     registry.listeners().forEach(l -> l.onDeadLetter(BadRecordReason.BAD_CONFIG.id()));
-                    rt.spec = new ModelSpec(rt.spec.id(), rt.spec.stream(), rt.spec.config(), rt.spec.paused());
                 }
                 continue;
             }
+            rt.refused = null;
             Model m = rt.model();
             if (Float.floatToIntBits(next.config().learningRate()) != Float.floatToIntBits(m.config().learningRate())
                     || next.paused() != m.paused()) {
@@ -351,7 +368,19 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
             h.add("source.partition", Integer.toString(m.partition()).getBytes(StandardCharsets.UTF_8));
             h.add("source.offset", Long.toString(m.offset()).getBytes(StandardCharsets.UTF_8));
         });
-        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), h), DEAD_LETTERS);
+        byte[] value = record.value();
+        if (value != null && value.length > DEAD_LETTER_MAX_VALUE) {
+            // the original would exceed the producer's request limit and abort the transaction
+            // with every record in it, again and again: keep its head and say so
+            h.add("original.size", Integer.toString(value.length).getBytes(StandardCharsets.UTF_8));
+            h.add("truncated", "true".getBytes(StandardCharsets.UTF_8));
+            value = java.util.Arrays.copyOf(value, DEAD_LETTER_MAX_VALUE);
+        }
+        String key = record.key();
+        if (key != null && key.length() > ModelSpec.MAX_ID) {
+            key = key.substring(0, ModelSpec.MAX_ID);
+        }
+        context.forward(new Record<>(key, value, record.timestamp(), h), DEAD_LETTERS);
         registry.listeners().forEach(l -> l.onDeadLetter(reason.id()));
     }
 
