@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -186,8 +185,7 @@ class DockerComposeTest {
 
     private static Map<String, JsonNode> services() {
         Map<String, JsonNode> services = new java.util.LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = COMPOSE.path("services").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : COMPOSE.path("services").properties()) {
             services.put(e.getKey(), e.getValue());
         }
         return services;
@@ -209,7 +207,7 @@ class DockerComposeTest {
                 env.put(kv[0], kv.length > 1 ? kv[1] : "");
             }
         } else {
-            node.fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+            node.properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
         }
         return env;
     }
