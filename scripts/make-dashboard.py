@@ -62,8 +62,11 @@ dash = {"uid": "alignstream-learning", "title": "alignstream — learning", "tag
         "templating": {"list": [var("stream", "label_values(alignstream_samples_seen, stream)"),
                                 var("model", 'label_values(alignstream_samples_seen{stream=~"$stream"}, model)')]},
         "panels": panels}
-out = os.path.join(os.path.dirname(__file__), "..", "grafana", "dashboards", "alignstream-learning.json")
-with open(out, "w") as f:
-    json.dump(dash, f, indent=2, ensure_ascii=False)
-    f.write("\n")
-print("wrote", os.path.normpath(out))
+root = os.path.join(os.path.dirname(__file__), "..")
+# the Helm chart cannot read files outside itself, so it carries a copy (ChartDashboardCopyTest checks it)
+for out in (os.path.join(root, "grafana", "dashboards", "alignstream-learning.json"),
+            os.path.join(root, "helm", "alignstream", "dashboards", "alignstream-learning.json")):
+    with open(out, "w") as f:
+        json.dump(dash, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    print("wrote", os.path.normpath(out))
