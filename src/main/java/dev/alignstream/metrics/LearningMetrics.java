@@ -2,7 +2,9 @@ package dev.alignstream.metrics;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.alignstream.core.Model;
 import dev.alignstream.core.Prediction;
+import dev.alignstream.data.BadRecordReason;
 import dev.alignstream.data.Sample;
 import dev.alignstream.stream.LearningListener;
 import dev.alignstream.stream.ModelRegistry;
@@ -14,6 +16,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -55,10 +58,16 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
         recordsIn = Counter.builder("alignstream.records.in").description("records read from the samples topic")
                 .register(registry);
         recordsOut = Counter.builder("alignstream.records.out").description("prediction and dead-letter records written")
                 .register(registry);
+        // every known reason from the start at 0: the first dead letter then shows in rate(), and
+        // a healthy service visibly has none
+        for (BadRecordReason r : BadRecordReason.values()) {
+            deadLetterCounter(r.id());
+        }
         background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "alignstream-alignment-gauges");
             t.setDaemon(true);
@@ -87,12 +96,23 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
 
     /** Recomputes every local model's alignment gauges now. */
     public void refreshAlignment(ModelRegistry modelRegistry) {
-        for (Map.Entry<String, ModelMeters> e : models.entrySet()) {
+        for (String id : models.keySet()) {
+            if (!modelRegistry.isLocal(id)) {
+                continue;
+            }
             try {
-                e.getValue().refreshFrom(modelRegistry.snapshot(e.getKey()).get(60, TimeUnit.SECONDS));
+                refreshAlignment(id, modelRegistry.snapshot(id).get(60, TimeUnit.SECONDS));
             } catch (Exception ignored) {
                 // the model moved or is busy; the gauges keep their last values
             }
+        }
+    }
+
+    /** Recomputes one model's per-layer gauges from {@code copy}, a model no stream thread touches. */
+    void refreshAlignment(String modelId, Model copy) {
+        ModelMeters m = models.get(modelId);
+        if (m != null) {
+            m.refreshFrom(copy);
         }
     }
 
@@ -118,10 +138,14 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
 
     @Override
     public void onDeadLetter(String reason) {
-        deadLetters.computeIfAbsent(reason, r -> Counter.builder("alignstream.dead.letters")
-                .description("records sent to the dead-letter topic, by reason").tag("reason", r).register(registry))
-                .increment();
+        deadLetterCounter(reason).increment();
         recordsOut.increment();
+    }
+
+    private Counter deadLetterCounter(String reason) {
+        // reasons come from BadRecordReason ids, a closed set, so the label stays bounded
+        return deadLetters.computeIfAbsent(reason, r -> Counter.builder("alignstream.dead.letters")
+                .description("records sent to the dead-letter topic, by reason").tag("reason", r).register(registry));
     }
 
     @Override
@@ -140,6 +164,16 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         putNumber(o, "prequential_accuracy_1000", m.window(1000).accuracy());
         putNumber(o, "prequential_loss_100", m.window(100).loss());
         putNumber(o, "prequential_loss_1000", m.window(1000).loss());
+        putNumber(o, "prequential_accuracy_total", m.totalAccuracy());
+        if (m.alignmentComputed()) {
+            ObjectNode a = o.putObject("alignment");
+            for (int l = 1; l <= m.layers(); l++) {
+                ObjectNode layer = a.putObject(Integer.toString(l));
+                putNumber(layer, "score", m.score(l));
+                putNumber(layer, "baseline", m.baseline(l));
+                putNumber(layer, "weight_change_norm", m.changeNorm(l));
+            }
+        }
         return o;
     }
 

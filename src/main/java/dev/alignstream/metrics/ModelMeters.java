@@ -34,13 +34,16 @@ final class ModelMeters {
     private final Counter learned;
     private final Counter rejected;
     private final Timer update;
+    private final int batchSize;
     private final double[] score;
     private final double[] baseline;
     private final double[] changeNorm;
     private volatile long samplesSeen;
+    private volatile boolean computed;
 
     ModelMeters(MeterRegistry registry, ModelSpec spec) {
         this.registry = registry;
+        this.batchSize = spec.config().batchSize();
         Tags tags = Tags.of("model", spec.id(), "stream", spec.stream(), "rule", spec.config().rule().id());
         predictions = add(Counter.builder("alignstream.predictions").description("predictions made").tags(tags)
                 .register(registry));
@@ -49,7 +52,7 @@ final class ModelMeters {
         rejected = add(Counter.builder("alignstream.rejected.updates")
                 .description("updates rejected because they would make weights non-finite").tags(tags).register(registry));
         update = add(Timer.builder("alignstream.update").description("time to predict and learn one sample")
-                .tags(tags).publishPercentiles(0.5, 0.99).publishPercentileHistogram()
+                .tags(tags).publishPercentileHistogram()
                 .minimumExpectedValue(java.time.Duration.ofNanos(10_000))
                 .maximumExpectedValue(java.time.Duration.ofSeconds(2)).register(registry));
         for (PrequentialWindow w : List.of(last100, last1000)) {
@@ -67,6 +70,7 @@ final class ModelMeters {
         changeNorm = new double[depth + 1];
         java.util.Arrays.fill(score, Double.NaN);
         java.util.Arrays.fill(baseline, Double.NaN);
+        java.util.Arrays.fill(changeNorm, Double.NaN);
         for (int l = 1; l <= depth; l++) {
             final int layer = l;
             Tags lt = tags.and("layer", Integer.toString(l));
@@ -93,9 +97,10 @@ final class ModelMeters {
         if (p.step() == Prediction.StepOutcome.REJECTED) {
             rejected.increment();
         }
-        long before = samplesSeen;
-        if (p.samplesSeen() > before) {
-            learned.increment(p.samplesSeen() - before);
+        // count the step itself, not the jump in samples_seen: a model restored on this instance
+        // after a rebalance arrives with thousands of samples already seen
+        if (p.step() == Prediction.StepOutcome.APPLIED) {
+            learned.increment(batchSize);
         }
         samplesSeen = p.samplesSeen();
         last100.add(p, classification);
@@ -116,6 +121,7 @@ final class ModelMeters {
                 baseline[l] = t.baselineScore(l, copy.live(), copy.frozen().initial(), 1L);
             }
         }
+        computed = true;
     }
 
     PrequentialWindow window(int capacity) {
@@ -124,6 +130,19 @@ final class ModelMeters {
 
     double score(int layer) {
         return score[layer];
+    }
+
+    double baseline(int layer) {
+        return baseline[layer];
+    }
+
+    double changeNorm(int layer) {
+        return changeNorm[layer];
+    }
+
+    /** Whether the per-layer gauges have been computed at least once. */
+    boolean alignmentComputed() {
+        return computed;
     }
 
     /** Prequential accuracy over every sample since this instance started serving the model. */
