@@ -105,6 +105,7 @@ class DashboardQueriesTest {
             }
             awaitAlignmentComputed(server, specs);
             Files.writeString(Path.of("target", "metrics-scrape-sample.txt"), server.metrics().scrape());
+            assertModelEndpoints(server.httpPort());
 
             try (PrometheusServer prometheus = PrometheusServer.start(
                     PrometheusServer.scrapeConfig("alignstream", "127.0.0.1:" + server.httpPort()), dir.resolve("prometheus"))) {
@@ -143,6 +144,16 @@ class DashboardQueriesTest {
                 assertEquals(List.of(), failures, "dashboard queries without data (" + failures.size() + " of " + checked + ")");
             }
         }
+    }
+
+    /** The model endpoints report what the dashboards show: windows, alignment, and the model file. */
+    private static void assertModelEndpoints(int port) throws Exception {
+        JsonNode m = JSON.readTree(StreamingFixture.get(port, "/models/align-zero").substring(4));
+        assertEquals(SAMPLES, m.path("samples_seen").asLong(), m.toString());
+        assertEquals("16,32,32,4", m.path("layers").asText(), m.toString());
+        assertTrue(m.path("prequential_accuracy_100").isNumber(), m.toString());
+        assertEquals(1.0, m.path("alignment").path("1").path("score").asDouble(), 1e-3, m.toString());
+        assertEquals(SAMPLES, StreamingFixture.export(port, "align-zero", null).samplesSeen());
     }
 
     /** Waits until the background refresh has computed every model's alignment gauges at least once. */

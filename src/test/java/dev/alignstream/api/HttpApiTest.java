@@ -1,0 +1,96 @@
+package dev.alignstream.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.alignstream.stream.ModelRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HTTP contract without Kafka: health follows the service, unknown models and paths are
+ * JSON 404s, the admin endpoint refuses missing or wrong tokens before saying anything about a
+ * model, and probes and scrapers never need a token.
+ */
+class HttpApiTest {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String TOKEN = "s3cret-token";
+
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private HttpApi api;
+
+    @BeforeEach
+    void start() throws Exception {
+        api = new HttpApi(0, new ModelRegistry(), running::get, () -> "alignstream_records_in_total 7.0\n", TOKEN, id -> null);
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    private HttpResponse<String> get(String path, String authorization) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+                .timeout(Duration.ofSeconds(10));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void healthIs200WhileRunningAnd503Otherwise() throws Exception {
+        assertEquals(200, get("/health", null).statusCode());
+        running.set(false);
+        assertEquals(503, get("/health", null).statusCode());
+    }
+
+    @Test
+    void metricsAreOpenAndInPrometheusTextFormat() throws Exception {
+        HttpResponse<String> r = get("/metrics", null);
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), r.headers().toString());
+        assertEquals("alignstream_records_in_total 7.0\n", r.body());
+    }
+
+    @Test
+    void modelsIsAJsonArrayAndUnknownModelsAreJson404s() throws Exception {
+        HttpResponse<String> list = get("/models", null);
+        assertEquals(200, list.statusCode());
+        assertEquals("[]", list.body());
+        HttpResponse<String> unknown = get("/models/nope", null);
+        assertEquals(404, unknown.statusCode());
+        assertTrue(unknown.body().startsWith("{\"error\":") && unknown.body().contains("nope"), unknown.body());
+        assertEquals(404, get("/models/" + "x".repeat(5000), null).statusCode());
+        assertEquals(404, get("/nothing-here", null).statusCode());
+    }
+
+    @Test
+    void exportNeedsTheAdminToken() throws Exception {
+        HttpResponse<String> none = get("/models/nope/export", null);
+        assertEquals(401, none.statusCode());
+        assertEquals("Bearer", none.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertEquals(401, get("/models/nope/export", "Bearer wrong").statusCode());
+        assertEquals(401, get("/models/nope/export", "Bearer " + TOKEN + "x").statusCode());
+        assertEquals(401, get("/models/nope/export", "Basic " + TOKEN).statusCode());
+        // right token: now the request gets as far as the model lookup
+        assertEquals(404, get("/models/nope/export", "Bearer " + TOKEN).statusCode());
+        assertEquals(404, get("/models/nope/export", "bearer " + TOKEN).statusCode());
+    }
+
+    @Test
+    void onlyGetIsAllowed() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/models"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, r.statusCode());
+        assertEquals("GET", r.headers().firstValue("Allow").orElse(""));
+    }
+}
