@@ -186,6 +186,12 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         return window == 0 ? m.totalAccuracy() : m.window(window).accuracy();
     }
 
+    /** Mean time one predict-and-learn call of a model takes on its stream thread, in seconds (NaN if unknown). */
+    public double meanStepSeconds(String modelId) {
+        ModelMeters m = models.get(modelId);
+        return m == null ? Double.NaN : m.meanStepSeconds();
+    }
+
     /** The last computed alignment score of each layer (index 0 unused; NaN until computed). */
     public double[] alignment(String modelId) {
         ModelMeters m = models.get(modelId);

@@ -124,6 +124,11 @@ final class ModelMeters {
         computed = true;
     }
 
+    /** Mean time of one predict-and-learn call on the stream thread, in seconds (NaN before the first). */
+    double meanStepSeconds() {
+        return update.count() == 0 ? Double.NaN : update.mean(TimeUnit.SECONDS);
+    }
+
     PrequentialWindow window(int capacity) {
         return capacity == 100 ? last100 : last1000;
     }
