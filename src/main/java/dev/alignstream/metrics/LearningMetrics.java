@@ -94,6 +94,14 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         return registry.scrape();
     }
 
+    /** Recomputes one model's per-layer gauges from a model no stream thread touches (a copy, or a test's own). */
+    public void refreshFrom(String modelId, Model model) {
+        ModelMeters m = models.get(modelId);
+        if (m != null) {
+            m.refreshFrom(model);
+        }
+    }
+
     /** Recomputes every local model's alignment gauges now. */
     public void refreshAlignment(ModelRegistry modelRegistry) {
         for (String id : models.keySet()) {
@@ -101,20 +109,13 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
                 continue;
             }
             try {
-                refreshAlignment(id, modelRegistry.snapshot(id).get(60, TimeUnit.SECONDS));
+                refreshFrom(id, modelRegistry.snapshot(id).get(60, TimeUnit.SECONDS));
             } catch (Exception ignored) {
                 // the model moved or is busy; the gauges keep their last values
             }
         }
     }
 
-    /** Recomputes one model's per-layer gauges from {@code copy}, a model no stream thread touches. */
-    void refreshAlignment(String modelId, Model copy) {
-        ModelMeters m = models.get(modelId);
-        if (m != null) {
-            m.refreshFrom(copy);
-        }
-    }
 
     @Override
     public void onModelAdded(ModelSpec spec) {

@@ -3,6 +3,11 @@ package dev.alignstream.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.alignstream.core.Activation;
+import dev.alignstream.core.Model;
+import dev.alignstream.core.ModelConfig;
+import dev.alignstream.core.RuleName;
+import dev.alignstream.io.ModelFile;
 import dev.alignstream.stream.ModelRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -84,6 +89,26 @@ class HttpApiTest {
         // right token: now the request gets as far as the model lookup
         assertEquals(404, get("/models/nope/export", "Bearer " + TOKEN).statusCode());
         assertEquals(404, get("/models/nope/export", "bearer " + TOKEN).statusCode());
+    }
+
+    @Test
+    void exportWithTheTokenIsTheModelFile() throws Exception {
+        ModelRegistry registry = new ModelRegistry();
+        Model model = Model.create(new ModelConfig(new int[] {4, 5, 2}, Activation.RELU, RuleName.BP, 0.1f, 1, 1L, 0f, 1f, false));
+        TestOwner.own(registry, "m1", "s1", model);
+        try (HttpApi local = new HttpApi(0, registry, () -> true, () -> "", TOKEN, id -> null)) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local.port() + "/models/m1/export"));
+            assertEquals(401, HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray()).statusCode());
+            HttpResponse<byte[]> ok = HTTP.send(b.header("Authorization", "Bearer " + TOKEN).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, ok.statusCode());
+            assertEquals("application/octet-stream", ok.headers().firstValue("Content-Type").orElse(""));
+            assertTrue(ModelFile.fromBytes(ok.body()).live().bitEquals(model.live()));
+            HttpRequest.Builder list = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local.port() + "/models/m1"));
+            String json = HTTP.send(list.build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(json.contains("\"id\":\"m1\"") && json.contains("\"samples_seen\":0") && json.contains("\"layers\":\"4,5,2\""),
+                    json);
+        }
     }
 
     @Test

@@ -55,7 +55,7 @@ class LearningMetricsTest {
                 predictions.add(p);
                 metrics.onPrediction(spec, s, p, 1_000L);
             }
-            metrics.refreshAlignment(spec.id(), ModelFile.fromBytes(ModelFile.toSnapshotBytes(model)));
+            metrics.refreshFrom(spec.id(), ModelFile.fromBytes(ModelFile.toSnapshotBytes(model)));
             String text = metrics.scrape();
             Map<String, String> tags = Map.of("model", spec.id(), "stream", "s", "rule", rule.id());
 
@@ -84,6 +84,33 @@ class LearningMetricsTest {
                     assertEquals(1.0, score, 1e-4, "align-zero is aligned by construction, layer " + l);
                 }
             }
+        }
+    }
+
+    @Test
+    void fullWindowsAfterTwelveHundredSamples() {
+        ModelSpec spec = spec("full", RuleName.BP, 1);
+        Model model = Model.create(spec.config());
+        Learner learner = new Learner(model, Rules.of(RuleName.BP));
+        List<Prediction> predictions = new ArrayList<>();
+        try (LearningMetrics metrics = new LearningMetrics(new ModelRegistry(), 0)) {
+            metrics.onModelAdded(spec);
+            for (Sample s : SyntheticDataset.teacher(1200, 12, 3, 8L)) {
+                Prediction p = learner.observe(s);
+                predictions.add(p);
+                metrics.onPrediction(spec, s, p, 1_000L);
+            }
+            String text = metrics.scrape();
+            Map<String, String> tags = Map.of("model", "full", "stream", "s", "rule", "bp");
+            for (int window : new int[] {100, 1000}) {
+                List<Prediction> last = predictions.subList(predictions.size() - window, predictions.size());
+                double accuracy = last.stream().filter(Prediction::correct).count() / (double) window;
+                double loss = last.stream().mapToDouble(Prediction::loss).sum() / window;
+                Map<String, String> wt = with(tags, "window", Integer.toString(window));
+                assertEquals(accuracy, value(text, "alignstream_prequential_accuracy", wt), 1e-12, "accuracy window " + window);
+                assertEquals(loss, value(text, "alignstream_prequential_loss", wt), 1e-9, "loss window " + window);
+            }
+            assertEquals(1200, value(text, "alignstream_samples_seen", tags));
         }
     }
 
