@@ -80,8 +80,14 @@ dash = {
     "templating": {"list": [var("stream", "stream", "label_values(alignstream_samples_seen, stream)"),
                             var("model", "model", 'label_values(alignstream_samples_seen{stream=~"$stream"}, model)')]},
     "annotations": {"list": []}, "links": [], "panels": panels}
-out = os.path.join(os.path.dirname(__file__), "..", "grafana", "dashboards", "alignstream-learning.json")
-with open(out, "w") as f:
-    json.dump(dash, f, indent=2, ensure_ascii=False)
-    f.write("\n")
-print("wrote", os.path.normpath(out))
+root = os.path.join(os.path.dirname(__file__), "..")
+# the Helm chart cannot read files outside itself, so it carries a copy (checked equal by DashboardFilesTest)
+targets = [os.path.join(root, "grafana", "dashboards")]
+targets += [os.path.join(root, "helm", c, "dashboards") for c in sorted(os.listdir(os.path.join(root, "helm")))
+            if os.path.isdir(os.path.join(root, "helm", c, "dashboards"))] if os.path.isdir(os.path.join(root, "helm")) else []
+for d in targets:
+    out = os.path.join(d, "alignstream-learning.json")
+    with open(out, "w") as f:
+        json.dump(dash, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    print("wrote", os.path.normpath(out))
