@@ -9,6 +9,7 @@ import dev.alignstream.data.Sample;
 import dev.alignstream.stream.LearningListener;
 import dev.alignstream.stream.ModelRegistry;
 import dev.alignstream.stream.ModelSpec;
+import dev.alignstream.stream.ModelStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -45,6 +46,7 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
     private final Counter recordsIn;
     private final Counter recordsOut;
     private final ScheduledExecutorService background;
+    private final ModelRegistry modelRegistry;
     private KafkaStreamsMetrics streamsMetrics;
 
     /**
@@ -52,6 +54,7 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
      * @param alignmentPeriodSec how often the alignment gauges are recomputed (0: never)
      */
     public LearningMetrics(ModelRegistry modelRegistry, int alignmentPeriodSec) {
+        this.modelRegistry = modelRegistry;
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -119,7 +122,12 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
 
     @Override
     public void onModelAdded(ModelSpec spec) {
-        models.computeIfAbsent(spec.id(), id -> new ModelMeters(registry, spec));
+        ModelMeters m = models.computeIfAbsent(spec.id(), id -> new ModelMeters(registry, spec));
+        // a model restored here after a restart or rebalance shows its real count before its next sample
+        ModelStatus status = modelRegistry.status(spec.id());
+        if (status != null) {
+            m.seedSamplesSeen(status.samplesSeen());
+        }
     }
 
     @Override

@@ -146,6 +146,31 @@ class LearningMetricsTest {
     }
 
     @Test
+    void updateLatencyHistogramHasBoundedBucketsThatCountEachStep() {
+        ModelSpec spec = spec("timed", RuleName.BP, 1);
+        Learner learner = new Learner(Model.create(spec.config()), Rules.of(RuleName.BP));
+        long[] nanos = {15_000, 15_000, 3_000_000, 700_000_000};
+        try (LearningMetrics metrics = new LearningMetrics(new ModelRegistry(), 0)) {
+            List<Sample> samples = SyntheticDataset.teacher(nanos.length, 12, 3, 1L);
+            for (int i = 0; i < nanos.length; i++) {
+                metrics.onPrediction(spec, samples.get(i), learner.observe(samples.get(i)), nanos[i]);
+            }
+            Map<Double, Double> buckets = new java.util.TreeMap<>();
+            Matcher m = Pattern.compile("(?m)^alignstream_update_seconds_bucket\\{[^}]*model=\"timed\"[^}]*le=\"([^\"]+)\"[^}]*\\} (\\S+)$")
+                    .matcher(metrics.scrape());
+            while (m.find()) {
+                buckets.put(m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1)),
+                        Double.parseDouble(m.group(2)));
+            }
+            assertTrue(buckets.size() >= 10 && buckets.size() <= 25, "bucket count " + buckets.keySet());
+            for (Map.Entry<Double, Double> b : buckets.entrySet()) {
+                long expected = java.util.Arrays.stream(nanos).filter(n -> n / 1e9 <= b.getKey()).count();
+                assertEquals(expected, b.getValue(), "le=" + b.getKey());
+            }
+        }
+    }
+
+    @Test
     void deadLettersAreCountedByReasonAndEveryKnownReasonStartsAtZero() {
         try (LearningMetrics metrics = new LearningMetrics(new ModelRegistry(), 0)) {
             assertEquals(0, value(metrics.scrape(), "alignstream_dead_letters_total", Map.of("reason", "wrong-width")));
