@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.alignstream.stream.ModelRegistry;
+import dev.alignstream.stream.ModelSpec;
 import dev.alignstream.stream.ModelStatus;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,11 +25,23 @@ import java.util.function.Supplier;
  * The service's HTTP endpoints (SPEC section 9): health, the model directory, model export and
  * Prometheus metrics, on the JDK's built-in server (no web framework to learn or patch). When an
  * admin token is configured, export requires {@code Authorization: Bearer <token>}; health and
- * metrics stay open for probes and scrapers. No endpoint reads a request body.
+ * metrics stay open for probes and scrapers. No endpoint reads a request body; the JDK server
+ * drains at most 64 KiB of an unread body before dropping the connection, and slow requests are
+ * cut off (see the static initializer).
  */
 public final class HttpApi implements AutoCloseable {
 
+    static {
+        // Read once by the JDK's server when first used; set them unless the operator already
+        // did: a client that trickles its request (or never reads the answer) cannot hold a
+        // handler thread forever.
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", "30");
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", "300");
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqHeaders", "100");
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BEARER = "bearer ";
 
     private final HttpServer server;
     private final ModelRegistry registry;
@@ -70,6 +83,7 @@ public final class HttpApi implements AutoCloseable {
         try (ex) {
             String path = ex.getRequestURI().getPath();
             if (!ex.getRequestMethod().equals("GET")) {
+                ex.getResponseHeaders().set("Allow", "GET");
                 send(ex, 405, "application/json", error("only GET is supported"));
                 return;
             }
@@ -89,14 +103,17 @@ public final class HttpApi implements AutoCloseable {
                 String rest = path.substring("/models/".length());
                 boolean export = rest.endsWith("/export");
                 String id = export ? rest.substring(0, rest.length() - "/export".length()) : rest;
-                ModelStatus s = registry.status(id);
-                if (s == null) {
-                    send(ex, 404, "application/json", error("unknown model '" + id + "'"));
-                } else if (!export) {
-                    send(ex, 200, "application/json", JSON.writeValueAsBytes(toJson(s)));
-                } else if (!authorized(ex)) {
+                // admin endpoints authenticate before saying anything about the model
+                if (export && !authorized(ex)) {
                     ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
                     send(ex, 401, "application/json", error("export needs 'Authorization: Bearer <admin token>'"));
+                    return;
+                }
+                ModelStatus s = id.length() > ModelSpec.MAX_ID ? null : registry.status(id);
+                if (s == null) {
+                    send(ex, 404, "application/json", error("unknown model '" + abbreviate(id) + "'"));
+                } else if (!export) {
+                    send(ex, 200, "application/json", JSON.writeValueAsBytes(toJson(s)));
                 } else if (!registry.isLocal(id)) {
                     send(ex, 404, "application/json", error("model '" + id + "' does not live on this instance"));
                 } else {
@@ -105,7 +122,8 @@ public final class HttpApi implements AutoCloseable {
                     send(ex, 200, "application/octet-stream", file);
                 }
             } else {
-                send(ex, 404, "application/json", error("no such endpoint: " + path));
+                send(ex, 404, "application/json", error("no such endpoint: " + abbreviate(path)
+                        + " (try /health, /models, /models/{id}, /models/{id}/export, /metrics)"));
             }
         } catch (ExecutionException | TimeoutException e) {
             send(ex, 503, "application/json", error("model busy or moved: " + e.getMessage()));
@@ -142,10 +160,15 @@ public final class HttpApi implements AutoCloseable {
             return true;
         }
         String h = ex.getRequestHeaders().getFirst("Authorization");
-        if (h == null || !h.startsWith("Bearer ")) {
+        // the scheme name is case-insensitive (RFC 9110); the token comparison takes constant time
+        if (h == null || h.length() < BEARER.length() || !h.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return false;
         }
-        return MessageDigest.isEqual(token, h.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8));
+        return MessageDigest.isEqual(token, h.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
     }
 
     private static byte[] error(String message) {

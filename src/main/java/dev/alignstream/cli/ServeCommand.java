@@ -64,6 +64,10 @@ public final class ServeCommand implements Callable<Integer> {
         ServiceConfig config = config(bootstrap, applicationId, instanceId, stateDir, topicPrefix, snapshotEvery, partitions,
                 kafkaConfig);
         String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("ALIGNSTREAM_ADMIN_TOKEN");
+        if (tokenFile != null && token.isEmpty()) {
+            // an empty file would silently leave export open: refuse instead
+            throw new IllegalArgumentException("admin token file " + tokenFile + " is empty");
+        }
         AlignstreamServer server = AlignstreamServer.start(config, httpPort, token, alignmentEvery, Duration.ofMinutes(2));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

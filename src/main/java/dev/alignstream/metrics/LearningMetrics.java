@@ -2,11 +2,14 @@ package dev.alignstream.metrics;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.alignstream.core.Model;
 import dev.alignstream.core.Prediction;
+import dev.alignstream.data.BadRecordReason;
 import dev.alignstream.data.Sample;
 import dev.alignstream.stream.LearningListener;
 import dev.alignstream.stream.ModelRegistry;
 import dev.alignstream.stream.ModelSpec;
+import dev.alignstream.stream.ModelStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -14,6 +17,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -42,6 +46,7 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
     private final Counter recordsIn;
     private final Counter recordsOut;
     private final ScheduledExecutorService background;
+    private final ModelRegistry modelRegistry;
     private KafkaStreamsMetrics streamsMetrics;
 
     /**
@@ -49,16 +54,23 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
      * @param alignmentPeriodSec how often the alignment gauges are recomputed (0: never)
      */
     public LearningMetrics(ModelRegistry modelRegistry, int alignmentPeriodSec) {
+        this.modelRegistry = modelRegistry;
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
         recordsIn = Counter.builder("alignstream.records.in").description("records read from the samples topic")
                 .register(registry);
         recordsOut = Counter.builder("alignstream.records.out").description("prediction and dead-letter records written")
                 .register(registry);
+        // every known reason from the start at 0: the first dead letter then shows in rate(), and
+        // a healthy service visibly has none
+        for (BadRecordReason r : BadRecordReason.values()) {
+            deadLetterCounter(r.id());
+        }
         background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "alignstream-alignment-gauges");
             t.setDaemon(true);
@@ -85,8 +97,8 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         return registry.scrape();
     }
 
-    /** Recomputes one model's per-layer gauges from a model the caller owns (e.g. a copy). */
-    public void refreshFrom(String modelId, dev.alignstream.core.Model model) {
+    /** Recomputes one model's per-layer gauges from a model no stream thread touches (a copy, or a test's own). */
+    public void refreshFrom(String modelId, Model model) {
         ModelMeters m = models.get(modelId);
         if (m != null) {
             m.refreshFrom(model);
@@ -95,18 +107,27 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
 
     /** Recomputes every local model's alignment gauges now. */
     public void refreshAlignment(ModelRegistry modelRegistry) {
-        for (Map.Entry<String, ModelMeters> e : models.entrySet()) {
+        for (String id : models.keySet()) {
+            if (!modelRegistry.isLocal(id)) {
+                continue;
+            }
             try {
-                e.getValue().refreshFrom(modelRegistry.snapshot(e.getKey()).get(60, TimeUnit.SECONDS));
+                refreshFrom(id, modelRegistry.snapshot(id).get(60, TimeUnit.SECONDS));
             } catch (Exception ignored) {
                 // the model moved or is busy; the gauges keep their last values
             }
         }
     }
 
+
     @Override
     public void onModelAdded(ModelSpec spec) {
-        models.computeIfAbsent(spec.id(), id -> new ModelMeters(registry, spec));
+        ModelMeters m = models.computeIfAbsent(spec.id(), id -> new ModelMeters(registry, spec));
+        // a model restored here after a restart or rebalance shows its real count before its next sample
+        ModelStatus status = modelRegistry.status(spec.id());
+        if (status != null) {
+            m.seedSamplesSeen(status.samplesSeen());
+        }
     }
 
     @Override
@@ -126,10 +147,14 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
 
     @Override
     public void onDeadLetter(String reason) {
-        deadLetters.computeIfAbsent(reason, r -> Counter.builder("alignstream.dead.letters")
-                .description("records sent to the dead-letter topic, by reason").tag("reason", r).register(registry))
-                .increment();
+        deadLetterCounter(reason).increment();
         recordsOut.increment();
+    }
+
+    private Counter deadLetterCounter(String reason) {
+        // reasons come from BadRecordReason ids, a closed set, so the label stays bounded
+        return deadLetters.computeIfAbsent(reason, r -> Counter.builder("alignstream.dead.letters")
+                .description("records sent to the dead-letter topic, by reason").tag("reason", r).register(registry));
     }
 
     @Override
@@ -148,6 +173,16 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         putNumber(o, "prequential_accuracy_1000", m.window(1000).accuracy());
         putNumber(o, "prequential_loss_100", m.window(100).loss());
         putNumber(o, "prequential_loss_1000", m.window(1000).loss());
+        putNumber(o, "prequential_accuracy_total", m.totalAccuracy());
+        if (m.alignmentComputed()) {
+            ObjectNode a = o.putObject("alignment");
+            for (int l = 1; l <= m.layers(); l++) {
+                ObjectNode layer = a.putObject(Integer.toString(l));
+                putNumber(layer, "score", m.score(l));
+                putNumber(layer, "baseline", m.baseline(l));
+                putNumber(layer, "weight_change_norm", m.changeNorm(l));
+            }
+        }
         return o;
     }
 
@@ -158,6 +193,12 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
             return Double.NaN;
         }
         return window == 0 ? m.totalAccuracy() : m.window(window).accuracy();
+    }
+
+    /** Mean time one predict-and-learn call of a model takes on its stream thread, in seconds (NaN if unknown). */
+    public double meanStepSeconds(String modelId) {
+        ModelMeters m = models.get(modelId);
+        return m == null ? Double.NaN : m.meanStepSeconds();
     }
 
     /** The last computed alignment score of each layer (index 0 unused; NaN until computed). */

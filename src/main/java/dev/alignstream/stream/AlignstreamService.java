@@ -31,6 +31,20 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class AlignstreamService implements AutoCloseable {
 
+    /**
+     * Changelog topic settings. Under exactly-once a crashed instance's stores are wiped and
+     * rebuilt from the changelog, so restart time is proportional to the changelog's size, not
+     * the live state's: every snapshot rewrites a model (15 MB for 784-1024-1024-10) and every
+     * sample passes through the journal. Small segments that roll at least every ten minutes,
+     * compacted eagerly, keep the changelog near the live state instead of growing until the
+     * default 1 GB segment rolls.
+     */
+    static final Map<String, String> CHANGELOG = Map.of(
+            "segment.bytes", Integer.toString(64 << 20),
+            "segment.ms", Long.toString(Duration.ofMinutes(10).toMillis()),
+            "min.cleanable.dirty.ratio", "0.1",
+            "delete.retention.ms", Long.toString(Duration.ofMinutes(10).toMillis()));
+
     private final ServiceConfig config;
     private final ModelRegistry registry = new ModelRegistry();
     private KafkaStreams streams;
@@ -78,9 +92,9 @@ public final class AlignstreamService implements AutoCloseable {
         topology.addSource("samples", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), t.samples());
         topology.addProcessor("learn", () -> new LearningProcessor(registry, config.snapshotEvery()), "samples");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.JOURNAL_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingDisabled(), "learn");
+                Serdes.String(), Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(CHANGELOG), "learn");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.SNAPSHOT_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), "learn");
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(CHANGELOG), "learn");
         topology.addSink(LearningProcessor.PREDICTIONS, t.predictions(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), "learn");
         topology.addSink(LearningProcessor.DEAD_LETTERS, t.deadLetters(), Serdes.String().serializer(),

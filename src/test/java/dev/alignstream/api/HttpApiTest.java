@@ -13,44 +13,109 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The HTTP endpoints without Kafka: health, unknown models, and the admin token on export. */
+/**
+ * The HTTP contract without Kafka: health follows the service, unknown models and paths are
+ * JSON 404s, the admin endpoint refuses missing or wrong tokens before saying anything about a
+ * model, and probes and scrapers never need a token.
+ */
 class HttpApiTest {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String TOKEN = "s3cret-token";
 
-    private static HttpResponse<byte[]> get(int port, String path, String token) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private HttpApi api;
+
+    @BeforeEach
+    void start() throws Exception {
+        api = new HttpApi(0, new ModelRegistry(), running::get, () -> "alignstream_records_in_total 7.0\n", TOKEN, id -> null);
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    private HttpResponse<String> get(String path, String authorization) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+                .timeout(Duration.ofSeconds(10));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
         }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
-    void healthFollowsTheServiceAndExportNeedsTheToken() throws Exception {
-        AtomicBoolean up = new AtomicBoolean(false);
+    void healthIs200WhileRunningAnd503Otherwise() throws Exception {
+        assertEquals(200, get("/health", null).statusCode());
+        running.set(false);
+        assertEquals(503, get("/health", null).statusCode());
+    }
+
+    @Test
+    void metricsAreOpenAndInPrometheusTextFormat() throws Exception {
+        HttpResponse<String> r = get("/metrics", null);
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"), r.headers().toString());
+        assertEquals("alignstream_records_in_total 7.0\n", r.body());
+    }
+
+    @Test
+    void modelsIsAJsonArrayAndUnknownModelsAreJson404s() throws Exception {
+        HttpResponse<String> list = get("/models", null);
+        assertEquals(200, list.statusCode());
+        assertEquals("[]", list.body());
+        HttpResponse<String> unknown = get("/models/nope", null);
+        assertEquals(404, unknown.statusCode());
+        assertTrue(unknown.body().startsWith("{\"error\":") && unknown.body().contains("nope"), unknown.body());
+        assertEquals(404, get("/models/" + "x".repeat(5000), null).statusCode());
+        assertEquals(404, get("/nothing-here", null).statusCode());
+    }
+
+    @Test
+    void exportNeedsTheAdminToken() throws Exception {
+        HttpResponse<String> none = get("/models/nope/export", null);
+        assertEquals(401, none.statusCode());
+        assertEquals("Bearer", none.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertEquals(401, get("/models/nope/export", "Bearer wrong").statusCode());
+        assertEquals(401, get("/models/nope/export", "Bearer " + TOKEN + "x").statusCode());
+        assertEquals(401, get("/models/nope/export", "Basic " + TOKEN).statusCode());
+        // right token: now the request gets as far as the model lookup
+        assertEquals(404, get("/models/nope/export", "Bearer " + TOKEN).statusCode());
+        assertEquals(404, get("/models/nope/export", "bearer " + TOKEN).statusCode());
+    }
+
+    @Test
+    void exportWithTheTokenIsTheModelFile() throws Exception {
         ModelRegistry registry = new ModelRegistry();
         Model model = Model.create(new ModelConfig(new int[] {4, 5, 2}, Activation.RELU, RuleName.BP, 0.1f, 1, 1L, 0f, 1f, false));
         TestOwner.own(registry, "m1", "s1", model);
-        try (HttpApi api = new HttpApi(0, registry, up::get, () -> "# metrics\n", "s3cret", id -> null)) {
-            int port = api.port();
-            assertEquals(503, get(port, "/health", null).statusCode());
-            up.set(true);
-            assertEquals(200, get(port, "/health", null).statusCode());
-            assertEquals(200, get(port, "/metrics", null).statusCode());
-            assertEquals(404, get(port, "/models/nope", null).statusCode());
-            assertEquals(404, get(port, "/models/nope/export", "s3cret").statusCode());
-            String list = new String(get(port, "/models", null).body());
-            assertTrue(list.contains("\"id\":\"m1\"") && list.contains("\"samples_seen\":0"), list);
-            assertEquals(401, get(port, "/models/m1/export", null).statusCode());
-            assertEquals(401, get(port, "/models/m1/export", "wrong").statusCode());
-            HttpResponse<byte[]> ok = get(port, "/models/m1/export", "s3cret");
+        try (HttpApi local = new HttpApi(0, registry, () -> true, () -> "", TOKEN, id -> null)) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local.port() + "/models/m1/export"));
+            assertEquals(401, HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray()).statusCode());
+            HttpResponse<byte[]> ok = HTTP.send(b.header("Authorization", "Bearer " + TOKEN).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, ok.statusCode());
             assertEquals("application/octet-stream", ok.headers().firstValue("Content-Type").orElse(""));
             assertTrue(ModelFile.fromBytes(ok.body()).live().bitEquals(model.live()));
+            HttpRequest.Builder list = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local.port() + "/models/m1"));
+            String json = HTTP.send(list.build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(json.contains("\"id\":\"m1\"") && json.contains("\"samples_seen\":0") && json.contains("\"layers\":\"4,5,2\""),
+                    json);
         }
+    }
+
+    @Test
+    void onlyGetIsAllowed() throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/models"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, r.statusCode());
+        assertEquals("GET", r.headers().firstValue("Allow").orElse(""));
     }
 }

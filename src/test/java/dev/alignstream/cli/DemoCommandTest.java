@@ -23,6 +23,7 @@ class DemoCommandTest {
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
             code = Main.run("demo", "--exit", "--synthetic", "--samples", "300", "--layers", "784,64,10", "--http-port", "0");
+            // (the default --layers 784,256,256,10 works too; a narrower net keeps this test fast)
         } finally {
             System.setOut(oldOut);
         }
@@ -32,8 +33,11 @@ class DemoCommandTest {
             Matcher m = Pattern.compile("(?m)^" + model + "\\s+(\\d+)\\s+([0-9.]+)").matcher(table);
             assertTrue(m.find(), "row for " + model + " in:\n" + table);
             assertEquals("300", m.group(1), model);
+            double accuracy = Double.parseDouble(m.group(2));
+            assertTrue(accuracy >= 0 && accuracy <= 1, model + " accuracy " + accuracy);
         }
-        Matcher zero = Pattern.compile("(?m)^align-zero\\s+\\d+\\s+\\S+\\s+\\S+\\s+([0-9.]+) ([0-9.]+)$").matcher(table);
+        assertTrue(table.contains("http://127.0.0.1:"), "the HTTP address is printed:\n" + table);
+        Matcher zero = Pattern.compile("(?m)^align-zero\\s+\\d+(?:\\s+\\S+){4}\\s+([0-9.]+) ([0-9.]+)$").matcher(table);
         assertTrue(zero.find(), table);
         assertEquals(1.0, Double.parseDouble(zero.group(1)), 1e-3, "align-zero's alignment score is 1 by construction");
     }
