@@ -85,6 +85,14 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         return registry.scrape();
     }
 
+    /** Recomputes one model's per-layer gauges from a model the caller owns (e.g. a copy). */
+    public void refreshFrom(String modelId, dev.alignstream.core.Model model) {
+        ModelMeters m = models.get(modelId);
+        if (m != null) {
+            m.refreshFrom(model);
+        }
+    }
+
     /** Recomputes every local model's alignment gauges now. */
     public void refreshAlignment(ModelRegistry modelRegistry) {
         for (Map.Entry<String, ModelMeters> e : models.entrySet()) {

@@ -103,6 +103,19 @@ public final class ModelRegistry {
         return withModel(modelId, m -> ModelFile.fromBytes(ModelFile.toSnapshotBytes(m)));
     }
 
+    /** Registers a model answered on the caller's thread; for tests of the HTTP layer without Kafka. */
+    public void ownForTest(String id, String stream, Model model) {
+        Owner direct = new Owner() {
+            @Override
+            public <T> CompletableFuture<T> submit(String modelId, Function<Model, T> task) {
+                return CompletableFuture.completedFuture(task.apply(model));
+            }
+        };
+        own(id, direct, new ModelStatus(id, stream, model.config().rule().id(), model.config().layersString(),
+                model.config().learningRate(), model.config().batchSize(), model.samplesSeen(), model.rejectedSteps(),
+                model.paused(), "live"));
+    }
+
     /** No model of that id lives on this instance. */
     public static final class UnknownModelException extends RuntimeException {
         public UnknownModelException(String id) {

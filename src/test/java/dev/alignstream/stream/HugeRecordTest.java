@@ -83,7 +83,13 @@ class HugeRecordTest {
             assertArrayEquals(ModelFile.toBytes(StreamingFixture.offline(spec, good)),
                     service.registry().export("m").get(30, TimeUnit.SECONDS));
 
+            // the dead letter is committed with the transaction that carries it: wait for that commit
             List<ConsumerRecord<String, byte[]>> dead = StreamingFixture.readAll(bootstrap, topics.deadLetters());
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (dead.isEmpty() && System.nanoTime() < until) {
+                Thread.sleep(200);
+                dead = StreamingFixture.readAll(bootstrap, topics.deadLetters());
+            }
             assertEquals(1, dead.size(), "one dead letter, written once");
             ConsumerRecord<String, byte[]> r = dead.get(0);
             assertEquals("oversize", header(r, "reason"));
