@@ -49,11 +49,36 @@ public final class ModelsCommand implements Runnable {
     }
 
     static void send(String bootstrap, String topic, String key, byte[] value) throws Exception {
+        ensureModelsTopic(bootstrap, topic);
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
         p.put("enable.idempotence", "true");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, key, value)).get();
+        }
+    }
+
+    /**
+     * Creates the compacted models topic when it does not exist yet, so models can be declared
+     * before the first {@code serve} starts (the producer would otherwise wait a minute for a
+     * topic nobody creates: the embedded broker does not auto-create topics).
+     */
+    static void ensureModelsTopic(String bootstrap, String topic) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", bootstrap, "default.api.timeout.ms", 30_000))) {
+            if (admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS).contains(topic)) {
+                return;
+            }
+            try {
+                admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(topic,
+                        java.util.Optional.of(1), java.util.Optional.empty()).configs(Map.of("cleanup.policy", "compact"))))
+                        .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                    throw new IllegalStateException("cannot create the models topic " + topic + ": "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+            }
         }
     }
 

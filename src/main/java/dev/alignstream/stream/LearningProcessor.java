@@ -130,7 +130,9 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     /** Rebuilds every model whose snapshot is in this task's store, replaying its stream's journal. */
     private void restore() {
         for (SnapshotStore.Header h : snapshots.headers()) {
+            long t0 = System.nanoTime();
             Model m = ModelFile.fromBytes(snapshots.read(h));
+            long t1 = System.nanoTime();
             ModelSpec declared = specs.get(h.modelId());
             ModelSpec spec = new ModelSpec(h.modelId(), h.stream(), m.config(), m.paused());
             Runtime rt = new Runtime(spec, new Learner(m, Rules.of(m.config().rule())), h.journalSeq());
@@ -140,8 +142,10 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
                 replayed[0]++;
             });
             add(rt);
+            long t2 = System.nanoTime();
             LOG.info("restored model {} (stream {}) from its snapshot at journal position {} and {} journal entries;"
-                    + " samples seen {}", h.modelId(), h.stream(), h.journalSeq(), replayed[0], m.samplesSeen());
+                    + " samples seen {} (snapshot {} bytes read in {} ms, replay {} ms)", h.modelId(), h.stream(),
+                    h.journalSeq(), replayed[0], m.samplesSeen(), h.bytes(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
             if (declared == null) {
                 LOG.info("model {} is no longer declared; it will be removed", h.modelId());
             }
