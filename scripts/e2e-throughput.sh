@@ -9,10 +9,10 @@ JAR=target/alignstream.jar
 [ -f data/mnist-train.csv ] || java -jar $JAR datasets mnist --out data
 WORK=$(mktemp -d); KPORT=19500; HPORT=18500
 java -jar $JAR broker --port $KPORT --dir "$WORK/kafka" > "$WORK/broker.log" 2>&1 & BROKER=$!
-trap 'kill $SERVE $BROKER 2>/dev/null; wait 2>/dev/null' EXIT
+SERVE=; trap 'kill ${SERVE:-} $BROKER 2>/dev/null; wait 2>/dev/null' EXIT
 until grep -qs ready "$WORK/broker.log"; do sleep 0.2; done
-java $SERVE_OPTS -jar $JAR serve --bootstrap-servers 127.0.0.1:$KPORT --http-port $HPORT --state-dir "$WORK/state" \
-  --instance-id e2e --partitions 1 $SERVE_ARGS > "$WORK/serve.log" 2>&1 & SERVE=$!
+java ${SERVE_OPTS:-} -jar $JAR serve --bootstrap-servers 127.0.0.1:$KPORT --http-port $HPORT --state-dir "$WORK/state" \
+  --instance-id e2e --partitions 1 ${SERVE_ARGS:-} > "$WORK/serve.log" 2>&1 & SERVE=$!
 until grep -qs "service ready" "$WORK/serve.log"; do sleep 0.2; done
 java -jar $JAR models create --bootstrap-servers 127.0.0.1:$KPORT --id e2e --stream e2e --layers "$LAYERS" \
   --rule "$RULE" --lr 0.2 --input-scale 3 --target-offset -0.1 --no-alignment > /dev/null
