@@ -22,6 +22,8 @@ public final class Learner {
     private final LearningRule rule;
     private final Workspace ws;
     private final double[] weightBound;
+    /** Per-layer bound on this step's change; a field so the step allocates nothing. */
+    private final double[] stepBound;
     private final RowMatrix[] scoreSignals;
     private final float[] target;
     private Parameters backup;
@@ -36,6 +38,7 @@ public final class Learner {
         this.ws = new Workspace(model.config().layers(), model.config().batchSize());
         this.weightBound = new double[depth + 1];
         java.util.Arrays.fill(weightBound, Double.NaN);
+        this.stepBound = new double[depth + 1];
         this.scoreSignals = new RowMatrix[depth + 1];
         this.target = new float[model.config().outputSize()];
     }
@@ -181,7 +184,7 @@ public final class Learner {
         int depth = live.depth();
         int first = rule.firstLearningLayer(depth);
         boolean certainlyFinite = true;
-        double[] delta = new double[depth + 1];
+        double[] delta = stepBound;
         for (int l = first; l <= depth; l++) {
             RowMatrix u = rule.updateInput(ws, l);
             RowMatrix g = ws.signal(l);
@@ -191,7 +194,7 @@ public final class Learner {
                 return "non-finite " + (Float.isFinite(mg) ? "input activity" : "backward signal") + " at layer " + l;
             }
             if (Double.isNaN(weightBound[l])) {
-                weightBound[l] = Math.max(maxAbs(live.weightT(l)), maxAbs(live.bias(l)));
+                weightBound[l] = exactBound(live, l);
             }
             delta[l] = (double) eta / n * (n * (double) mu * mg + n * (double) mg);
             if (!(weightBound[l] + delta[l] < SAFE_LIMIT)) {
@@ -221,7 +224,7 @@ public final class Learner {
             }
         }
         for (int l = first; l <= depth; l++) {
-            weightBound[l] = Math.max(maxAbs(live.weightT(l)), maxAbs(live.bias(l)));
+            weightBound[l] = exactBound(live, l);
         }
         return null;
     }
@@ -237,12 +240,9 @@ public final class Learner {
         }
     }
 
-    private static double maxAbs(RowMatrix m) {
-        return m.maxAbs();
-    }
-
-    private static double maxAbs(float[] v) {
-        return Kernels.maxAbs(v);
+    /** The largest absolute weight or bias of layer {@code l}. */
+    private static double exactBound(Parameters p, int l) {
+        return Math.max(p.weightT(l).maxAbs(), Kernels.maxAbs(p.bias(l)));
     }
 
     private void loadInput(float[] src, int row, float scale) {
