@@ -63,6 +63,30 @@ public final class Learner {
         return observe(s, false);
     }
 
+    /**
+     * Scores an output served earlier against the label that has just arrived for it (delayed
+     * labels, SPEC section 8): the prequential score of a delayed sample is that of the
+     * prediction the user was given, not of the model as it is now. Touches no parameter.
+     *
+     * @param served       the output the model gave when the features arrived
+     * @param labelled     the sample's features with its label or target
+     * @param learned      what learning from {@code labelled} did (its step outcome and samples seen)
+     */
+    public Prediction scoreServed(float[] served, Sample labelled, Prediction learned) {
+        ModelConfig c = model.config();
+        check(labelled, c);
+        if (served.length != c.outputSize()) {
+            throw new IllegalArgumentException("served output has " + served.length + " values, the model "
+                    + c.outputSize());
+        }
+        fillTarget(labelled, c);
+        double loss = loss(served, target);
+        int predicted = argmax(served);
+        boolean correct = labelled.label() != null && predicted == labelled.label();
+        return new Prediction(served.clone(), predicted, true, loss, correct, learned.samplesSeen(), learned.step(),
+                learned.rejectReason());
+    }
+
     private Prediction observe(Sample s, boolean learn) {
         ModelConfig c = model.config();
         check(s, c);
@@ -78,11 +102,7 @@ public final class Learner {
                     Prediction.StepOutcome.NONE, null);
         }
         fillTarget(s, c);
-        double loss = 0;
-        for (int j = 0; j < output.length; j++) {
-            double d = (double) output[j] - target[j];
-            loss += 0.5 * d * d;
-        }
+        double loss = loss(output, target);
         boolean correct = s.label() != null && predicted == s.label();
         if (!learn || model.paused()) {
             Prediction.StepOutcome o = learn ? Prediction.StepOutcome.PAUSED : Prediction.StepOutcome.NONE;
@@ -259,6 +279,16 @@ public final class Learner {
         } else {
             System.arraycopy(s.target(), 0, target, 0, target.length);
         }
+    }
+
+    /** {@code 0.5 ||f - t||^2}, summed in double precision in index order. */
+    private static double loss(float[] f, float[] t) {
+        double loss = 0;
+        for (int j = 0; j < f.length; j++) {
+            double d = (double) f[j] - t[j];
+            loss += 0.5 * d * d;
+        }
+        return loss;
     }
 
     private static int argmax(float[] v) {

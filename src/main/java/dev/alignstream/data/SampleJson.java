@@ -21,6 +21,8 @@ public final class SampleJson {
     public static final int MAX_RECORD_BYTES = 4 << 20;
     /** Largest feature or target vector accepted. */
     public static final int MAX_VALUES = 1 << 20;
+    /** Longest sample id accepted: ids are kept while their label is pending. */
+    public static final int MAX_ID = 256;
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(64).maxStringLength(1 << 16)
@@ -30,7 +32,28 @@ public final class SampleJson {
     private SampleJson() {
     }
 
+    /**
+     * Parses a sample; a label record (an {@code id} and a label or target, no features) is
+     * refused as {@code missing-features}. Use {@link #parseEvent} where labels may arrive late.
+     */
     public static Sample parse(byte[] json) {
+        DataEvent e = parseEvent(json);
+        if (e instanceof Sample s) {
+            return s;
+        }
+        throw new BadRecordException(BadRecordReason.MISSING_FEATURES, "the sample has no 'features' array");
+    }
+
+    /** Parses a sample or a delayed label (SPEC section 8). */
+    public static DataEvent parseEvent(byte[] json) {
+        return parseTimed(json).event();
+    }
+
+    /**
+     * Parses a sample or a delayed label with its optional {@code "timestamp"} (epoch
+     * milliseconds): the record time of a line in a file, where there is no Kafka timestamp.
+     */
+    public static TimedEvent parseTimed(byte[] json) {
         if (json == null) {
             throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "empty record");
         }
@@ -46,6 +69,7 @@ public final class SampleJson {
             float[] features = null;
             float[] target = null;
             Integer label = null;
+            long time = Long.MIN_VALUE;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
@@ -53,7 +77,8 @@ public final class SampleJson {
                     case "features" -> features = floats(p, t, "features");
                     case "target" -> target = t == JsonToken.VALUE_NULL ? null : floats(p, t, "target");
                     case "label" -> label = t == JsonToken.VALUE_NULL ? null : label(p, t);
-                    case "id" -> id = t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
+                    case "id" -> id = t == JsonToken.VALUE_NULL ? null : id(p, t);
+                    case "timestamp" -> time = timestamp(p, t);
                     case "sequence", "targets" -> throw new BadRecordException(BadRecordReason.UNSUPPORTED,
                             "sequence (RNN) records are not supported yet; only MLP samples with 'features'");
                     default -> p.skipChildren();
@@ -62,19 +87,42 @@ public final class SampleJson {
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw malformed("trailing content after the sample object");
             }
-            if (features == null) {
-                throw new BadRecordException(BadRecordReason.MISSING_FEATURES, "the sample has no 'features' array");
-            }
             if (label != null && target != null) {
                 throw malformed("a sample has either 'label' or 'target', not both");
             }
-            return new Sample(id, features, label, target);
+            if (features == null) {
+                if (id != null && (label != null || target != null)) {
+                    return new TimedEvent(new LabelRecord(id, label, target), time);
+                }
+                throw new BadRecordException(BadRecordReason.MISSING_FEATURES, id == null
+                        ? "the sample has no 'features' array"
+                        : "the record has an 'id' but neither 'features' (a sample) nor 'label'/'target' (a label)");
+            }
+            return new TimedEvent(new Sample(id, features, label, target), time);
         } catch (BadRecordException e) {
             throw e;
         } catch (IOException e) {
             String msg = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("");
             throw malformed("not valid JSON: " + msg);
         }
+    }
+
+    private static String id(JsonParser p, JsonToken t) throws IOException {
+        if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NUMBER_INT) {
+            throw malformed("'id' must be a string or an integer");
+        }
+        String s = p.getValueAsString();
+        if (s.length() > MAX_ID) {
+            throw new BadRecordException(BadRecordReason.OVERSIZE, "'id' is longer than " + MAX_ID + " characters");
+        }
+        return s;
+    }
+
+    private static long timestamp(JsonParser p, JsonToken t) throws IOException {
+        if (t != JsonToken.VALUE_NUMBER_INT) {
+            throw malformed("'timestamp' must be an integer (epoch milliseconds)");
+        }
+        return p.getLongValue();
     }
 
     private static Integer label(JsonParser p, JsonToken t) throws IOException {
