@@ -64,12 +64,11 @@ public final class DelayedLabelLearner {
         }
         Sample s = (Sample) e;
         if (s.isLabelled() || s.id() == null) {
-            pending.advance(te.time(), x -> { });
+            pending.advance(te.time());
             return new Predicted(learner.observe(s), false);
         }
         Prediction served = learner.evaluate(s);
-        boolean kept = pending.add(s.id(), te.time(), new Served(s.features(), served.output(), served.samplesSeen()),
-                x -> { });
+        boolean kept = pending.add(s.id(), te.time(), new Served(s.features(), served.output(), served.samplesSeen()));
         if (!kept) {
             return new Refused(BadRecordReason.DUPLICATE_ID, "a sample with id '" + s.id() + "' is already waiting for"
                     + " its label");
@@ -78,7 +77,7 @@ public final class DelayedLabelLearner {
     }
 
     private Result complete(LabelRecord label, long time) {
-        PendingSamples.Match<Served> m = pending.take(label.id(), time, x -> { });
+        PendingSamples.Match<Served> m = pending.take(label.id(), time);
         if (m instanceof PendingSamples.Completed<Served> c) {
             Served s = c.entry().value();
             Sample labelled = label.complete(s.features());

@@ -3,7 +3,6 @@ package dev.alignstream.delayed;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The samples of one stream that were served a prediction and wait for their label, in arrival
@@ -47,7 +46,19 @@ public final class PendingSamples<V> {
     public record Unmatched<V>() implements Match<V> {
     }
 
+    /** What the owner hears about, to mirror the set in a store. Called on the caller's thread. */
+    public interface Events<V> {
+        /** A sample expired (by time or count) and left the pending set. */
+        default void expired(Entry<V> e) {
+        }
+
+        /** A completed id is forgotten (older than the wait, or beyond the count): a later label for it is unmatched. */
+        default void forgotten(String id) {
+        }
+    }
+
     private final LabelWait bounds;
+    private final Events<V> events;
     private final LinkedHashMap<String, Entry<V>> pending = new LinkedHashMap<>();
     /** Ids already learned, with their label's time, under the same bounds as the pending ones. */
     private final LinkedHashMap<String, Long> completed = new LinkedHashMap<>();
@@ -55,36 +66,45 @@ public final class PendingSamples<V> {
     private long expiredCount;
 
     public PendingSamples(LabelWait bounds) {
+        this(bounds, new Events<>() { });
+    }
+
+    public PendingSamples(LabelWait bounds, Events<V> events) {
         this.bounds = bounds;
+        this.events = events;
     }
 
     /**
      * Keeps a served sample until its label comes. Returns false, keeping nothing, when a sample
      * with this id is already waiting ({@code duplicate-id}).
      */
-    public boolean add(String id, long time, V value, Consumer<Entry<V>> onExpired) {
-        advance(time, onExpired);
+    public boolean add(String id, long time, V value) {
+        advance(time);
         if (pending.containsKey(id)) {
             return false;
         }
-        completed.remove(id);
+        if (completed.remove(id) != null) {
+            events.forgotten(id);
+        }
         pending.put(id, new Entry<>(id, time, value));
         while (pending.size() > bounds.maxPending()) {
-            expire(pending.values().iterator(), onExpired);
+            Iterator<Entry<V>> it = pending.values().iterator();
+            expire(it.next(), it);
         }
         return true;
     }
 
     /** Finds and removes the pending sample a label completes. */
-    public Match<V> take(String id, long time, Consumer<Entry<V>> onExpired) {
-        advance(time, onExpired);
+    public Match<V> take(String id, long time) {
+        advance(time);
         Entry<V> e = pending.remove(id);
         if (e != null) {
             completed.put(id, time);
             if (completed.size() > bounds.maxPending()) {
-                Iterator<Long> it = completed.values().iterator();
-                it.next();
+                Iterator<String> it = completed.keySet().iterator();
+                String oldest = it.next();
                 it.remove();
+                events.forgotten(oldest);
             }
             return new Completed<>(e);
         }
@@ -92,7 +112,7 @@ public final class PendingSamples<V> {
     }
 
     /** Moves stream time to {@code time} (if later) and expires what waited too long. */
-    public void advance(long time, Consumer<Entry<V>> onExpired) {
+    public void advance(long time) {
         if (time != Long.MIN_VALUE && time > streamTime) {
             streamTime = time;
         }
@@ -106,26 +126,42 @@ public final class PendingSamples<V> {
             if (e.time() == Long.MIN_VALUE || e.time() >= limit) {
                 break;
             }
-            onExpired(e, it, onExpired);
+            expire(e, it);
         }
         Iterator<Map.Entry<String, Long>> done = completed.entrySet().iterator();
         while (done.hasNext()) {
-            long t = done.next().getValue();
-            if (t == Long.MIN_VALUE || t >= limit) {
+            Map.Entry<String, Long> d = done.next();
+            if (d.getValue() == Long.MIN_VALUE || d.getValue() >= limit) {
                 break;
             }
             done.remove();
+            events.forgotten(d.getKey());
         }
     }
 
-    private void expire(Iterator<Entry<V>> it, Consumer<Entry<V>> onExpired) {
-        onExpired(it.next(), it, onExpired);
-    }
-
-    private void onExpired(Entry<V> e, Iterator<Entry<V>> it, Consumer<Entry<V>> onExpired) {
+    private void expire(Entry<V> e, Iterator<Entry<V>> it) {
         it.remove();
         expiredCount++;
-        onExpired.accept(e);
+        events.expired(e);
+    }
+
+    /**
+     * Rebuilds the set from a store after a restart: call with the pending samples and the
+     * completed ids each in their original arrival order, then the stream time; no expiry runs
+     * and no event is reported.
+     */
+    public void restorePending(String id, long time, V value) {
+        pending.put(id, new Entry<>(id, time, value));
+    }
+
+    /** See {@link #restorePending}. */
+    public void restoreCompleted(String id, long time) {
+        completed.put(id, time);
+    }
+
+    /** See {@link #restorePending}. */
+    public void restoreStreamTime(long time) {
+        streamTime = time;
     }
 
     public int size() {
