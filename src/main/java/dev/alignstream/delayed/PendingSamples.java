@@ -164,6 +164,11 @@ public final class PendingSamples<V> {
         streamTime = time;
     }
 
+    /** Whether a sample with this id waits now (call {@link #advance} first to apply expiry). */
+    public boolean contains(String id) {
+        return pending.containsKey(id);
+    }
+
     public int size() {
         return pending.size();
     }

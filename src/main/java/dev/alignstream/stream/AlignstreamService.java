@@ -89,12 +89,18 @@ public final class AlignstreamService implements AutoCloseable {
                         }
                     }
                 });
-        topology.addSource("samples", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), t.samples());
-        topology.addProcessor("learn", () -> new LearningProcessor(registry, config.snapshotEvery()), "samples");
+        // samples and delayed labels feed one processor: both topics are keyed by stream id and
+        // co-partitioned, so a label reaches the task that holds its sample
+        topology.addSource("samples", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), t.samples(),
+                t.labels());
+        topology.addProcessor("learn", () -> new LearningProcessor(registry, config.snapshotEvery(), config.labelWait()),
+                "samples");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.JOURNAL_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(CHANGELOG), "learn");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.SNAPSHOT_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(CHANGELOG), "learn");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.PENDING_STORE),
+                Serdes.String(), Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(CHANGELOG), "learn");
         topology.addSink(LearningProcessor.PREDICTIONS, t.predictions(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), "learn");
         topology.addSink(LearningProcessor.DEAD_LETTERS, t.deadLetters(), Serdes.String().serializer(),
@@ -130,6 +136,7 @@ public final class AlignstreamService implements AutoCloseable {
         topics.add(new NewTopic(t.models(), 1, (short) -1).configs(Map.of("cleanup.policy", "compact")));
         topics.add(new NewTopic(t.predictions(), c.partitions(), (short) -1));
         topics.add(new NewTopic(t.deadLetters(), 1, (short) -1));
+        topics.add(new NewTopic(t.labels(), c.partitions(), (short) -1));
         try (Admin admin = Admin.create(c.clientProperties())) {
             for (NewTopic nt : topics) {
                 try {
@@ -141,6 +148,28 @@ public final class AlignstreamService implements AutoCloseable {
                     }
                 }
             }
+            checkCopartitioned(admin, t);
+        }
+    }
+
+    /**
+     * A label must reach the task that holds its sample: both are keyed by stream id, so the two
+     * topics need the same number of partitions. Refuses to start otherwise.
+     */
+    static void checkCopartitioned(Admin admin, Topics t) throws InterruptedException {
+        try {
+            Map<String, org.apache.kafka.clients.admin.TopicDescription> d = admin.describeTopics(
+                    List.of(t.samples(), t.labels())).allTopicNames().get();
+            int samples = d.get(t.samples()).partitions().size();
+            int labels = d.get(t.labels()).partitions().size();
+            if (samples != labels) {
+                throw new IllegalStateException("topic " + t.labels() + " has " + labels + " partitions and " + t.samples()
+                        + " has " + samples + ": delayed labels must be co-partitioned with their samples (same"
+                        + " partition count); recreate " + t.labels() + " with " + samples + " partitions");
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe topics " + t.samples() + " and " + t.labels() + ": "
+                    + e.getCause().getMessage(), e.getCause());
         }
     }
 

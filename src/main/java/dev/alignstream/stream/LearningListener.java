@@ -21,6 +21,18 @@ public interface LearningListener {
     default void onRecordIn() {
     }
 
+    /** The number of samples waiting for a delayed label on {@code stream} changed. */
+    default void onPending(String stream, int waiting) {
+    }
+
+    /** A sample of {@code stream} expired before its label came. */
+    default void onExpired(String stream) {
+    }
+
+    /** A delayed label completed a sample {@code delayMillis} of record time after it was served. */
+    default void onLabelDelay(ModelSpec spec, long delayMillis) {
+    }
+
     /** A model now lives on this instance (created, or restored after a rebalance). */
     default void onModelAdded(ModelSpec spec) {
     }

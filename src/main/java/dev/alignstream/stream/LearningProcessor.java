@@ -5,6 +5,9 @@ import dev.alignstream.core.Model;
 import dev.alignstream.core.Prediction;
 import dev.alignstream.data.BadRecordException;
 import dev.alignstream.data.BadRecordReason;
+import dev.alignstream.data.LabelRecord;
+import dev.alignstream.data.TimedEvent;
+import dev.alignstream.delayed.LabelWait;
 import dev.alignstream.data.Sample;
 import dev.alignstream.data.SampleJson;
 import dev.alignstream.data.SampleValidator;
@@ -50,6 +53,7 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     static final String JOURNAL_STORE = "alignstream-journal";
     static final String SNAPSHOT_STORE = "alignstream-snapshots";
     static final String MODELS_STORE = "alignstream-models";
+    static final String PENDING_STORE = "alignstream-pending";
     static final String PREDICTIONS = "predictions";
     static final String DEAD_LETTERS = "dead-letters";
 
@@ -89,6 +93,8 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
 
     private final ModelRegistry registry;
     private final int snapshotEvery;
+    private final LabelWait labelWait;
+    private PendingStore pending;
     private final ConcurrentLinkedQueue<Runnable> requests = new ConcurrentLinkedQueue<>();
     /** stream id -> model id -> runtime; TreeMap so models of a stream run in a fixed order. */
     private final Map<String, TreeMap<String, Runtime>> streams = new HashMap<>();
@@ -101,9 +107,10 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     private long lastRefresh;
     private String sourceTopic;
 
-    LearningProcessor(ModelRegistry registry, int snapshotEvery) {
+    LearningProcessor(ModelRegistry registry, int snapshotEvery, LabelWait labelWait) {
         this.registry = registry;
         this.snapshotEvery = snapshotEvery;
+        this.labelWait = labelWait;
     }
 
     @Override
@@ -117,6 +124,8 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
         journal = new Journal(context.getStateStore(JOURNAL_STORE));
         snapshots = new SnapshotStore(context.getStateStore(SNAPSHOT_STORE));
         modelsStore = context.getStateStore(MODELS_STORE);
+        pending = new PendingStore(context.getStateStore(PENDING_STORE), labelWait,
+                (stream, time) -> registry.listeners().forEach(l -> l.onExpired(stream)));
         refreshSpecs();
         restore();
         context.schedule(Duration.ofMillis(200), PunctuationType.WALL_CLOCK_TIME, t -> {
@@ -197,17 +206,24 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
             deadLetter(record, BadRecordReason.MALFORMED_JSON, "the record key must be a stream id");
             return;
         }
-        Sample sample;
+        TimedEvent event;
         try {
             if (value != null && value.length > MAX_SAMPLE_BYTES) {
                 throw new BadRecordException(BadRecordReason.OVERSIZE, "record of " + value.length + " bytes exceeds "
                         + MAX_SAMPLE_BYTES);
             }
-            sample = SampleJson.parse(value);
+            event = SampleJson.parseTimed(value);
         } catch (BadRecordException e) {
             deadLetter(record, e.reason(), e.getMessage());
             return;
         }
+        // record time: the record's own "timestamp" when it has one (as in a file), else Kafka's
+        long time = event.time() != TimedEvent.UNKNOWN ? event.time() : record.timestamp();
+        if (event.event() instanceof LabelRecord label) {
+            complete(record, stream, label, time);
+            return;
+        }
+        Sample sample = (Sample) event.event();
         TreeMap<String, Runtime> models = streams.get(stream);
         if (models == null || models.isEmpty()) {
             models = join(stream);
@@ -225,14 +241,108 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
             return;
         }
         long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
+        if (!sample.isLabelled() && sample.id() != null) {
+            serve(record, stream, sample, models, time, offset);
+            return;
+        }
+        learn(record, stream, sample, models, offset, null, time);
+    }
+
+    /**
+     * A sample with an id and no label: every model predicts it now (the served prediction) and it
+     * waits in the pending store for its label. Nothing is learned and nothing is journaled.
+     */
+    private void serve(Record<String, byte[]> record, String stream, Sample sample, TreeMap<String, Runtime> models,
+                       long time, long offset) {
+        if (pending.advanceAndContains(stream, time, sample.id())) {
+            deadLetter(record, BadRecordReason.DUPLICATE_ID, "a sample with id '" + sample.id()
+                    + "' already waits for its label on stream '" + stream + "'");
+            return;
+        }
+        List<PendingStore.Served> served = new ArrayList<>(models.size());
+        for (Runtime rt : models.values()) {
+            long start = System.nanoTime();
+            long version = rt.model().samplesSeen();
+            Prediction p = rt.learner.evaluate(sample);
+            long nanos = System.nanoTime() - start;
+            served.add(new PendingStore.Served(rt.spec.id(), version, p.output()));
+            context.forward(new Record<>(rt.spec.id(), PredictionJson.encode(rt.spec, sample, p, offset, version, true),
+                    record.timestamp()), PREDICTIONS);
+            for (LearningListener l : registry.listeners()) {
+                l.onPrediction(rt.spec, sample, p, nanos);
+            }
+        }
+        pending.add(stream, time, sample, served);
+        int size = pending.size(stream);
+        registry.listeners().forEach(l -> l.onPending(stream, size));
+    }
+
+    /**
+     * A label record: the sample it completes is learned by every model of the stream now, as
+     * if it had arrived with its label at this moment (it is journaled here, so a replay sees it
+     * here), and each model's outcome scores the prediction it served.
+     */
+    private void complete(Record<String, byte[]> record, String stream, LabelRecord label, long time) {
+        TreeMap<String, Runtime> models = streams.get(stream);
+        if (models == null || models.isEmpty()) {
+            models = join(stream);
+        }
+        try {
+            for (Runtime rt : models.values()) {
+                SampleValidator.checkLabel(label.label(), label.target(), rt.model().config().outputSize());
+            }
+        } catch (BadRecordException e) {
+            deadLetter(record, e.reason(), e.getMessage());
+            return;
+        }
+        PendingStore.Match m = pending.take(stream, label.id(), time);
+        if (m instanceof PendingStore.Duplicate) {
+            deadLetter(record, BadRecordReason.DUPLICATE_LABEL, "the sample with id '" + label.id()
+                    + "' on stream '" + stream + "' was already learned");
+            return;
+        }
+        if (!(m instanceof PendingStore.Completed c)) {
+            deadLetter(record, BadRecordReason.UNMATCHED_LABEL, "no sample with id '" + label.id()
+                    + "' waits for a label on stream '" + stream + "' (never seen, or expired)");
+            return;
+        }
+        int size = pending.size(stream);
+        registry.listeners().forEach(l -> l.onPending(stream, size));
+        if (models.isEmpty()) {
+            return;
+        }
+        long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
+        learn(record, stream, label.complete(c.pending().sample().features()), models, offset, c.pending(), time);
+    }
+
+    /**
+     * Journals a labelled sample and lets every model of the stream learn it. With
+     * {@code completes} set, the sample completes a delayed label and each record is an outcome
+     * scoring that model's served prediction.
+     */
+    private void learn(Record<String, byte[]> record, String stream, Sample sample, TreeMap<String, Runtime> models,
+                       long offset, PendingStore.Pending completes, long time) {
         long seq = journal.head(stream);
         journal.append(stream, seq, JournalEntry.sample(offset, sample));
         for (Runtime rt : models.values()) {
             long start = System.nanoTime();
+            long version = rt.model().samplesSeen();
             Prediction p = rt.learner.observe(sample);
             long nanos = System.nanoTime() - start;
-            context.forward(new Record<>(rt.spec.id(), PredictionJson.encode(rt.spec, sample, p, offset), record.timestamp()),
-                    PREDICTIONS);
+            byte[] out;
+            if (completes == null) {
+                out = PredictionJson.encode(rt.spec, sample, p, offset, version, false);
+            } else {
+                PendingStore.Served served = completes.servedBy(rt.spec.id());
+                if (served != null) {
+                    p = rt.learner.scoreServed(served.output(), sample, p);
+                    version = served.version();
+                }
+                long delay = time - completes.time();
+                out = PredictionJson.encodeOutcome(rt.spec, sample, p, offset, served == null ? -1 : version, delay);
+                registry.listeners().forEach(l -> l.onLabelDelay(rt.spec, delay));
+            }
+            context.forward(new Record<>(rt.spec.id(), out, record.timestamp()), PREDICTIONS);
             if (p.step() == Prediction.StepOutcome.REJECTED) {
                 LOG.warn("model {}: update rejected at journal position {}: {}", rt.spec.id(), seq, p.rejectReason());
             }

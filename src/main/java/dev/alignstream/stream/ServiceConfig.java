@@ -1,5 +1,6 @@
 package dev.alignstream.stream;
 
+import dev.alignstream.delayed.LabelWait;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
@@ -12,7 +13,20 @@ import java.util.Properties;
  */
 public record ServiceConfig(String bootstrapServers, String applicationId, String instanceId, Path stateDir,
                             Topics topics, int snapshotEvery, int partitions, Map<String, String> kafkaProperties,
-                            String processingGuarantee) {
+                            String processingGuarantee, LabelWait labelWait) {
+
+    /** A config with the default delayed-label bounds ({@link LabelWait#DEFAULT}). */
+    public ServiceConfig(String bootstrapServers, String applicationId, String instanceId, Path stateDir, Topics topics,
+                         int snapshotEvery, int partitions, Map<String, String> kafkaProperties,
+                         String processingGuarantee) {
+        this(bootstrapServers, applicationId, instanceId, stateDir, topics, snapshotEvery, partitions, kafkaProperties,
+                processingGuarantee, LabelWait.DEFAULT);
+    }
+
+    public ServiceConfig withLabelWait(LabelWait w) {
+        return new ServiceConfig(bootstrapServers, applicationId, instanceId, stateDir, topics, snapshotEvery, partitions,
+                kafkaProperties, processingGuarantee, w);
+    }
 
     public static ServiceConfig defaults(String bootstrapServers, Path stateDir) {
         return new ServiceConfig(bootstrapServers, "alignstream", null, stateDir, Topics.defaults(), 1000, 4, Map.of(),
@@ -21,22 +35,22 @@ public record ServiceConfig(String bootstrapServers, String applicationId, Strin
 
     public ServiceConfig withInstanceId(String id) {
         return new ServiceConfig(bootstrapServers, applicationId, id, stateDir, topics, snapshotEvery, partitions,
-                kafkaProperties, processingGuarantee);
+                kafkaProperties, processingGuarantee, labelWait);
     }
 
     public ServiceConfig withSnapshotEvery(int n) {
         return new ServiceConfig(bootstrapServers, applicationId, instanceId, stateDir, topics, n, partitions,
-                kafkaProperties, processingGuarantee);
+                kafkaProperties, processingGuarantee, labelWait);
     }
 
     public ServiceConfig withPartitions(int n) {
         return new ServiceConfig(bootstrapServers, applicationId, instanceId, stateDir, topics, snapshotEvery, n,
-                kafkaProperties, processingGuarantee);
+                kafkaProperties, processingGuarantee, labelWait);
     }
 
     public ServiceConfig withKafkaProperties(Map<String, String> props) {
         return new ServiceConfig(bootstrapServers, applicationId, instanceId, stateDir, topics, snapshotEvery, partitions,
-                props, processingGuarantee);
+                props, processingGuarantee, labelWait);
     }
 
     /** Properties every Kafka client of the service gets: bootstrap servers plus the extras. */
