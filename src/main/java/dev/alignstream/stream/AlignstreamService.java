@@ -158,8 +158,19 @@ public final class AlignstreamService implements AutoCloseable {
      */
     static void checkCopartitioned(Admin admin, Topics t) throws InterruptedException {
         try {
-            Map<String, org.apache.kafka.clients.admin.TopicDescription> d = admin.describeTopics(
-                    List.of(t.samples(), t.labels())).allTopicNames().get();
+            Map<String, org.apache.kafka.clients.admin.TopicDescription> d = null;
+            // a topic created a moment ago may not be in every broker's metadata yet
+            for (int attempt = 0; d == null; attempt++) {
+                try {
+                    d = admin.describeTopics(List.of(t.samples(), t.labels())).allTopicNames().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                            || attempt >= 50) {
+                        throw e;
+                    }
+                    Thread.sleep(200);
+                }
+            }
             int samples = d.get(t.samples()).partitions().size();
             int labels = d.get(t.labels()).partitions().size();
             if (samples != labels) {

@@ -29,8 +29,8 @@ public interface LearningListener {
     default void onExpired(String stream) {
     }
 
-    /** A delayed label completed a sample {@code delayMillis} of record time after it was served. */
-    default void onLabelDelay(ModelSpec spec, long delayMillis) {
+    /** A delayed label completed a sample of {@code stream} {@code delayMillis} of record time after it was served. */
+    default void onLabelDelay(String stream, long delayMillis) {
     }
 
     /** A model now lives on this instance (created, or restored after a rebalance). */

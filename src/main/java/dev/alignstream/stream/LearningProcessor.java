@@ -311,6 +311,8 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
         if (models.isEmpty()) {
             return;
         }
+        long delay = time - c.pending().time();
+        registry.listeners().forEach(l -> l.onLabelDelay(stream, delay));
         long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
         learn(record, stream, label.complete(c.pending().sample().features()), models, offset, c.pending(), time);
     }
@@ -340,7 +342,6 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
                 }
                 long delay = time - completes.time();
                 out = PredictionJson.encodeOutcome(rt.spec, sample, p, offset, served == null ? -1 : version, delay);
-                registry.listeners().forEach(l -> l.onLabelDelay(rt.spec, delay));
             }
             context.forward(new Record<>(rt.spec.id(), out, record.timestamp()), PREDICTIONS);
             if (p.step() == Prediction.StepOutcome.REJECTED) {
