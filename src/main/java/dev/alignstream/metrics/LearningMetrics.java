@@ -43,6 +43,8 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, ModelMeters> models = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> samplesRefused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> modelsRefused = new ConcurrentHashMap<>();
     private final Counter recordsIn;
     private final Counter recordsOut;
     private final ScheduledExecutorService background;
@@ -70,6 +72,9 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         // a healthy service visibly has none
         for (BadRecordReason r : BadRecordReason.values()) {
             deadLetterCounter(r.id());
+        }
+        for (String kind : new String[] {"unfit", "memory"}) {
+            onModelRefused0(kind);
         }
         background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "alignstream-alignment-gauges");
@@ -146,9 +151,29 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
     }
 
     @Override
+    public void onSampleRefused(ModelSpec spec, String reason) {
+        // reasons are BadRecordReason ids and models are bounded by the declarations: bounded series
+        samplesRefused.computeIfAbsent(spec.id() + "|" + reason, k -> Counter.builder("alignstream.model.samples.refused")
+                .description("samples a model could not use while other models of its stream learned them, by reason")
+                .tags("model", spec.id(), "stream", spec.stream(), "reason", reason).register(registry)).increment();
+    }
+
+    @Override
+    public void onModelRefused(ModelSpec spec, String kind, String reason) {
+        onModelRefused0(kind);
+        modelsRefused.get(kind).increment();
+    }
+
+    @Override
     public void onDeadLetter(String reason) {
         deadLetterCounter(reason).increment();
         recordsOut.increment();
+    }
+
+    private void onModelRefused0(String kind) {
+        modelsRefused.computeIfAbsent(kind, k -> Counter.builder("alignstream.models.refused")
+                .description("models refused on this instance: unfit for their stream, or over the memory budget")
+                .tag("kind", k).register(registry));
     }
 
     private Counter deadLetterCounter(String reason) {
