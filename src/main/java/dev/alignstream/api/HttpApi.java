@@ -146,6 +146,9 @@ public final class HttpApi implements AutoCloseable {
         o.put("rejected_steps", s.rejectedSteps());
         o.put("paused", s.paused());
         o.put("state", s.state());
+        if (s.reason() != null) {
+            o.put("reason", s.reason());
+        }
         if (details != null) {
             ObjectNode d = details.apply(s.id());
             if (d != null) {

@@ -106,10 +106,31 @@ public final class ModelsCommand implements Runnable {
         return out;
     }
 
+    /** The declarations of the models topic, read to its end exactly as the service's updater reads them. */
+    static dev.alignstream.stream.DeclaredModels.View readDeclared(String bootstrap, String topic) {
+        dev.alignstream.stream.DeclaredModels d = new dev.alignstream.stream.DeclaredModels();
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+            var parts = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    d.apply(r.key(), r.value(), r.offset());
+                }
+            }
+        }
+        return d.view();
+    }
+
     /** {@code models create}. */
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = {"Declares a model; the service starts it at the next sample of its stream.",
-                    "Re-declaring an existing id may change only --lr and --paused."})
+                    "Re-declaring an existing id may change only --lr and --paused; other changes are refused",
+                    "(exit 1, nothing written): delete the model first, which resets it."})
     static final class Create implements Callable<Integer> {
         @Mixin
         Connection conn;
@@ -129,9 +150,23 @@ public final class ModelsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ModelSpec spec = new ModelSpec(id, stream, model.toConfig(), paused);
-            send(conn.bootstrap, conn.topic(), id, spec.toJson());
-            System.out.println("model " + id + " declared on stream " + stream + ": "
-                    + new String(spec.toJson(), StandardCharsets.UTF_8));
+            ensureModelsTopic(conn.bootstrap, conn.topic());
+            var current = readDeclared(conn.bootstrap, conn.topic()).get(id);
+            byte[] value = spec.toJson();
+            if (current != null) {
+                if (!current.spec().isCompatibleChange(spec)) {
+                    System.err.println("model " + id + " exists with other fixed settings (stream " + current.spec().stream()
+                            + ", " + current.spec().config() + "); the service would refuse this re-declaration."
+                            + " Only --lr and --paused can change; to replace the model, 'models delete --id " + id
+                            + "' first (its state is discarded and it starts from its seed)");
+                    return 1;
+                }
+                // keep the generation explicit, so compaction of the creating record cannot reset the model
+                value = spec.toJson(current.generation());
+            }
+            send(conn.bootstrap, conn.topic(), id, value);
+            System.out.println("model " + id + (current == null ? " declared" : " re-declared (learning rate/pause)")
+                    + " on stream " + stream + ": " + new String(value, StandardCharsets.UTF_8));
             return 0;
         }
     }

@@ -59,10 +59,18 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--topic-prefix", defaultValue = "alignstream", description = "topic name prefix (default ${DEFAULT-VALUE})")
     String topicPrefix;
 
+    @Option(names = "--memory-budget", paramLabel = "SIZE",
+            description = {"heap this instance's models may hold, like 512m or 2g; a model whose footprint does not fit",
+                    "is refused (default: 60% of the max heap, -Xmx)"})
+    String memoryBudget;
+
     @Override
     public Integer call() throws Exception {
         ServiceConfig config = config(bootstrap, applicationId, instanceId, stateDir, topicPrefix, snapshotEvery, partitions,
                 kafkaConfig);
+        if (memoryBudget != null) {
+            config = config.withMemoryBudget(dev.alignstream.stream.MemoryBudget.parseSize(memoryBudget));
+        }
         String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("ALIGNSTREAM_ADMIN_TOKEN");
         if (tokenFile != null && token.isEmpty()) {
             // an empty file would silently leave export open: refuse instead

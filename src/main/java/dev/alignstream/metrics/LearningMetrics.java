@@ -53,6 +53,8 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(3),
         Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(3), Duration.ofHours(10),
         Duration.ofDays(1)};
+    private final Map<String, Counter> samplesRefused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> modelsRefused = new ConcurrentHashMap<>();
     private final Counter recordsIn;
     private final Counter recordsOut;
     private final ScheduledExecutorService background;
@@ -80,6 +82,9 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         // a healthy service visibly has none
         for (BadRecordReason r : BadRecordReason.values()) {
             deadLetterCounter(r.id());
+        }
+        for (String kind : new String[] {"unfit", "memory"}) {
+            onModelRefused0(kind);
         }
         background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "alignstream-alignment-gauges");
@@ -157,9 +162,29 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
     }
 
     @Override
+    public void onSampleRefused(ModelSpec spec, String reason) {
+        // reasons are BadRecordReason ids and models are bounded by the declarations: bounded series
+        samplesRefused.computeIfAbsent(spec.id() + "|" + reason, k -> Counter.builder("alignstream.model.samples.refused")
+                .description("samples a model could not use while other models of its stream learned them, by reason")
+                .tags("model", spec.id(), "stream", spec.stream(), "reason", reason).register(registry)).increment();
+    }
+
+    @Override
+    public void onModelRefused(ModelSpec spec, String kind, String reason) {
+        onModelRefused0(kind);
+        modelsRefused.get(kind).increment();
+    }
+
+    @Override
     public void onDeadLetter(String reason) {
         deadLetterCounter(reason).increment();
         recordsOut.increment();
+    }
+
+    private void onModelRefused0(String kind) {
+        modelsRefused.computeIfAbsent(kind, k -> Counter.builder("alignstream.models.refused")
+                .description("models refused on this instance: unfit for their stream, or over the memory budget")
+                .tag("kind", k).register(registry));
     }
 
     private Counter deadLetterCounter(String reason) {

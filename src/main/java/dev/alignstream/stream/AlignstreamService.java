@@ -68,12 +68,17 @@ public final class AlignstreamService implements AutoCloseable {
         StoreBuilder<KeyValueStore<String, byte[]>> models = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(LearningProcessor.MODELS_STORE), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled();
+        DeclaredModels declarations = registry.declarations();
+        // the updater keeps the store (what the topic says) and the parsed index the stream
+        // threads read; restoring the global store replays the topic through it, in order
         topology.addGlobalStore(models, "models-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 t.models(), "models-updater", () -> new Processor<String, byte[], Void, Void>() {
                     private KeyValueStore<String, byte[]> store;
+                    private ProcessorContext<Void, Void> context;
 
                     @Override
                     public void init(ProcessorContext<Void, Void> context) {
+                        this.context = context;
                         store = context.getStateStore(LearningProcessor.MODELS_STORE);
                     }
 
@@ -87,14 +92,17 @@ public final class AlignstreamService implements AutoCloseable {
                         } else {
                             store.put(r.key(), r.value());
                         }
+                        long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
+                        declarations.apply(r.key(), r.value(), offset);
                     }
                 });
         // samples and delayed labels feed one processor: both topics are keyed by stream id and
         // co-partitioned, so a label reaches the task that holds its sample
         topology.addSource("samples", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), t.samples(),
                 t.labels());
-        topology.addProcessor("learn", () -> new LearningProcessor(registry, config.snapshotEvery(), config.labelWait()),
-                "samples");
+        MemoryBudget budget = new MemoryBudget(config.memoryBudget());
+        topology.addProcessor("learn", () -> new LearningProcessor(registry, budget, config.snapshotEvery(),
+                config.labelWait()), "samples");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.JOURNAL_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(CHANGELOG), "learn");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.SNAPSHOT_STORE),
