@@ -47,7 +47,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "samples between model snapshots; bounds replay after a crash (default ${DEFAULT-VALUE})")
     int snapshotEvery;
 
-    @Option(names = "--kafka-config", description = "Java properties file passed to every Kafka client (SASL, TLS, ...)")
+    @Option(names = "--kafka-config", description = {"Java properties file passed to every Kafka client (SASL, TLS, ...);",
+            "processing.guarantee may only be exactly_once_v2 (the model journal relies on it)"})
     Path kafkaConfig;
 
     @Option(names = "--admin-token-file", description = "file holding the admin token (else env ALIGNSTREAM_ADMIN_TOKEN)")
@@ -96,6 +97,6 @@ public final class ServeCommand implements Callable<Integer> {
             p.forEach((k, v) -> extra.put(k.toString(), v.toString()));
         }
         return new ServiceConfig(bootstrap, appId, instanceId, stateDir, topics(topicPrefix), snapshotEvery, partitions,
-                extra, "exactly_once_v2");
+                extra, ServiceConfig.REQUIRED_GUARANTEE);
     }
 }
