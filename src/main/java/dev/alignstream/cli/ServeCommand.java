@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 /** {@code serve}: the streaming service with its HTTP endpoints, until SIGINT/SIGTERM. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Runs the streaming service: every model learns from its stream's samples, one at a time,",
-                "with exactly-once model state; HTTP on --http-port (/health, /models, /models/{id}/export, /metrics)."})
+                "with exactly-once model state; HTTP on --http-port (/health/live, /health/ready, /models, /models/{id}/export, /metrics)."})
 public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", defaultValue = "${env:ALIGNSTREAM_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
