@@ -4,13 +4,11 @@ import dev.alignstream.api.AlignstreamServer;
 import dev.alignstream.stream.ServiceConfig;
 import dev.alignstream.stream.Topics;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -90,11 +88,7 @@ public final class ServeCommand implements Callable<Integer> {
                                 int snapshotEvery, int partitions, Path kafkaConfig) throws IOException {
         Map<String, String> extra = new HashMap<>();
         if (kafkaConfig != null) {
-            Properties p = new Properties();
-            try (Reader r = Files.newBufferedReader(kafkaConfig)) {
-                p.load(r);
-            }
-            p.forEach((k, v) -> extra.put(k.toString(), v.toString()));
+            KafkaClientOptions.readProperties(kafkaConfig).forEach((k, v) -> extra.put(k.toString(), v.toString()));
         }
         return new ServiceConfig(bootstrap, appId, instanceId, stateDir, topics(topicPrefix), snapshotEvery, partitions,
                 extra, ServiceConfig.REQUIRED_GUARANTEE);

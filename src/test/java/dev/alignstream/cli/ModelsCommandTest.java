@@ -26,7 +26,7 @@ class ModelsCommandTest {
                 "--id", "m1", "--stream", "s1", "--layers", "4,8,3", "--rule", "align-zero", "--lr", "0.02"));
         assertEquals(0, Main.run("models", "create", "--bootstrap-servers", bootstrap, "--topic-prefix", prefix,
                 "--id", "m2", "--stream", "s1", "--layers", "4,8,3", "--rule", "bp", "--lr", "0.1"));
-        Map<String, byte[]> all = ModelsCommand.readAll(bootstrap, prefix + ".models");
+        Map<String, byte[]> all = ModelsCommand.readAll(KafkaClientOptions.of(bootstrap), prefix + ".models");
         assertEquals(java.util.Set.of("m1", "m2"), all.keySet());
         ModelSpec m1 = ModelSpec.parse(all.get("m1"));
         assertEquals("s1", m1.stream());
@@ -34,7 +34,7 @@ class ModelsCommandTest {
         assertEquals(0.02f, m1.config().learningRate());
 
         assertEquals(0, Main.run("models", "delete", "--bootstrap-servers", bootstrap, "--topic-prefix", prefix, "--id", "m1"));
-        all = ModelsCommand.readAll(bootstrap, prefix + ".models");
+        all = ModelsCommand.readAll(KafkaClientOptions.of(bootstrap), prefix + ".models");
         assertFalse(all.containsKey("m1"));
         assertTrue(all.containsKey("m2"));
     }

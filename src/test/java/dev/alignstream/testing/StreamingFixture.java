@@ -1,5 +1,6 @@
 package dev.alignstream.testing;
 
+import dev.alignstream.cli.KafkaClientOptions;
 import dev.alignstream.core.Learner;
 import dev.alignstream.core.Model;
 import dev.alignstream.data.Sample;
@@ -40,12 +41,12 @@ public final class StreamingFixture {
         return new Topics(prefix + ".samples", prefix + ".models", prefix + ".predictions", prefix + ".dead-letters");
     }
 
+    /** A producer with the CLI's settings (one place for them: {@link KafkaClientOptions#producer}). */
     public static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("enable.idempotence", "true");
-        p.put("linger.ms", "2");
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        Properties client = new Properties();
+        client.put("bootstrap.servers", bootstrap);
+        return new KafkaProducer<>(KafkaClientOptions.producer(client, Duration.ofSeconds(60)), new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     public static void declare(String bootstrap, Topics t, ModelSpec... specs) throws Exception {
