@@ -150,8 +150,17 @@ public final class AlignstreamService implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates missing topics, refuses a samples topic whose partition count changed since the
+     * state was built ({@link PartitionCountCheck}), then starts Kafka Streams.
+     *
+     * @throws IllegalStateException when the partition count changed, or Kafka refuses a topic
+     */
     public synchronized void start() throws InterruptedException {
         ensureTopics(config);
+        try (Admin admin = Admin.create(config.clientProperties())) {
+            PartitionCountCheck.verify(admin, config);
+        }
         streams = new KafkaStreams(topology(config, registry), streamsProperties(config));
         streams.setStateListener(health);
         streams.setGlobalStateRestoreListener(health);
