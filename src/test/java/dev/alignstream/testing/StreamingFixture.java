@@ -92,6 +92,29 @@ public final class StreamingFixture {
         return ModelFile.fromBytes(r.body());
     }
 
+    /**
+     * Polls {@code GET /models} until it lists every id: the service's global models store holds
+     * the declarations, so a sample sent now meets its models (instead of sleeping and hoping).
+     */
+    public static void awaitDeclared(int port, Duration timeout, String... ids) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < end) {
+            try {
+                last = get(port, "/models");
+                String listed = last;
+                if (java.util.Arrays.stream(ids).allMatch(id -> listed.contains("\"id\":\"" + id + "\""))) {
+                    return;
+                }
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("models " + String.join(", ", ids) + " were not all listed within " + timeout
+                + "; last answer: " + last);
+    }
+
     /** Polls {@code GET /models/{id}} until samples_seen reaches {@code expected}. */
     public static void awaitSamplesSeen(int port, String modelId, long expected, Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
