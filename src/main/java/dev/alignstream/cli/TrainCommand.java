@@ -68,8 +68,10 @@ public final class TrainCommand implements Callable<Integer> {
                 (done, total, totals) -> bar.update(done, total,
                         String.format(Locale.ROOT, "acc %.4f", totals.accuracy())));
         System.out.printf(Locale.ROOT, "rule %s  layers %s  samples %d  prequential accuracy %.4f  prequential loss %.4f"
-                        + "  %.0f samples/s%s%n", config.rule().id(), config.layersString(), r.samples(), r.accuracy(),
-                r.loss(), r.samplesPerSecond(), r.rejectedSteps() > 0 ? "  rejected steps " + r.rejectedSteps() : "");
+                        + "  %.0f samples/s%s%s%n", config.rule().id(), config.layersString(), r.samples(), r.accuracy(),
+                r.loss(), r.samplesPerSecond(), r.rejectedSteps() > 0 ? "  rejected steps " + r.rejectedSteps() : "",
+                m.pending().count() > 0 ? "  pending " + m.pending().count()
+                        + " (a partial mini-batch, kept in the model file and learned when its batch completes)" : "");
         if (export != null) {
             ModelFile.write(export, m);
         }
@@ -84,6 +86,7 @@ public final class TrainCommand implements Callable<Integer> {
             o.put("seconds", r.seconds());
             o.put("samples_per_second", r.samplesPerSecond());
             o.put("rejected_steps", r.rejectedSteps());
+            o.put("pending_samples", m.pending().count());
             Reports.addAlignment(o, m);
             Files.writeString(report, json.writeValueAsString(o) + "\n");
         }

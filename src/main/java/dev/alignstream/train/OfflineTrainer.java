@@ -56,9 +56,6 @@ public final class OfflineTrainer {
                 }
             }
         }
-        if (learn) {
-            learner.flush();
-        }
         double seconds = (System.nanoTime() - start) / 1e9;
         progress.update(done, total, totals);
         return new Result(done, totals.accuracy(), totals.loss(), seconds, done / Math.max(seconds, 1e-9),
