@@ -150,7 +150,8 @@ public final class DemoCommand implements Callable<Integer> {
                             scale, true), false));
                 }
                 for (ModelSpec s : specs) {
-                    ModelsCommand.send(broker.bootstrapServers(), config.topics().models(), s.id(), s.toJson());
+                    ModelsCommand.send(KafkaClientOptions.of(broker.bootstrapServers()), config.topics().models(), s.id(),
+                            s.toJson());
                 }
                 awaitDeclared(server, specs.size());
                 System.err.printf(Locale.ROOT, "models %s (layers %s, lr %s, input scale %s) on stream '%s'; HTTP on %s%n",
@@ -183,7 +184,8 @@ public final class DemoCommand implements Callable<Integer> {
         AtomicReference<Exception> failed = new AtomicReference<>();
         Thread producer = new Thread(() -> {
             try {
-                ProduceCommand.send(bootstrap, topic, STREAM, stream, 0, new ProgressBar("", System.err, false));
+                ProduceCommand.send(KafkaClientOptions.of(bootstrap), topic, STREAM, stream, 0,
+                        new ProgressBar("", System.err, false));
             } catch (Exception e) {
                 failed.set(e);
             }

@@ -75,8 +75,10 @@ public final class TrainCommand implements Callable<Integer> {
                         String.format(Locale.ROOT, "acc %.4f", totals.accuracy())));
         OfflineTrainer.Result r = er.base();
         System.out.printf(Locale.ROOT, "rule %s  layers %s  samples %d  prequential accuracy %.4f  prequential loss %.4f"
-                        + "  %.0f samples/s%s%n", config.rule().id(), config.layersString(), r.samples(), r.accuracy(),
-                r.loss(), r.samplesPerSecond(), r.rejectedSteps() > 0 ? "  rejected steps " + r.rejectedSteps() : "");
+                        + "  %.0f samples/s%s%s%n", config.rule().id(), config.layersString(), r.samples(), r.accuracy(),
+                r.loss(), r.samplesPerSecond(), r.rejectedSteps() > 0 ? "  rejected steps " + r.rejectedSteps() : "",
+                m.pending().count() > 0 ? "  pending " + m.pending().count()
+                        + " (a partial mini-batch, kept in the model file and learned when its batch completes)" : "");
         if (er.completed() > 0 || er.stillPending() > 0 || er.expired() > 0 || !er.refused().isEmpty()) {
             System.out.printf(Locale.ROOT, "delayed labels: %d completed, %d still pending, %d expired, %d unmatched,"
                             + " %d duplicate labels, %d duplicate ids%n", er.completed(), er.stillPending(), er.expired(),
@@ -98,6 +100,7 @@ public final class TrainCommand implements Callable<Integer> {
             o.put("seconds", r.seconds());
             o.put("samples_per_second", r.samplesPerSecond());
             o.put("rejected_steps", r.rejectedSteps());
+            o.put("pending_samples", m.pending().count());
             ObjectNode d = o.putObject("delayed_labels");
             d.put("completed", er.completed());
             d.put("still_pending", er.stillPending());

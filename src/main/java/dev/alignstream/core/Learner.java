@@ -128,8 +128,10 @@ public final class Learner {
     }
 
     /**
-     * Learns from the pending mini-batch, complete or not (offline training calls this at the end
-     * of the data). Returns null when applied or nothing was pending, else the rejection reason.
+     * Learns from the pending mini-batch, complete or not. Neither offline training nor the stream
+     * calls this for a partial batch (a partial batch stays pending, see {@code OfflineTrainer});
+     * it is for callers that own the whole batch, like the step benchmark. Returns null when
+     * applied or nothing was pending, else the rejection reason.
      */
     public String flush() {
         PendingBatch p = model.pending();

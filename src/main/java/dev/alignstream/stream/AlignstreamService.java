@@ -47,6 +47,7 @@ public final class AlignstreamService implements AutoCloseable {
 
     private final ServiceConfig config;
     private final ModelRegistry registry = new ModelRegistry();
+    private final ServiceHealth health = new ServiceHealth();
     private KafkaStreams streams;
 
     public AlignstreamService(ServiceConfig config) {
@@ -59,6 +60,11 @@ public final class AlignstreamService implements AutoCloseable {
 
     public ServiceConfig config() {
         return config;
+    }
+
+    /** Liveness and readiness, fed by this service's Kafka Streams client once started. */
+    public ServiceHealth health() {
+        return health;
     }
 
     /** The topology, exposed for TopologyTestDriver tests. */
@@ -192,11 +198,24 @@ public final class AlignstreamService implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates missing topics, refuses a samples topic whose partition count changed since the
+     * state was built ({@link PartitionCountCheck}), then starts Kafka Streams.
+     *
+     * @throws IllegalStateException when the partition count changed, or Kafka refuses a topic
+     */
     public synchronized void start() throws InterruptedException {
         ensureTopics(config);
+        try (Admin admin = Admin.create(config.clientProperties())) {
+            PartitionCountCheck.verify(admin, config);
+        }
         streams = new KafkaStreams(topology(config, registry), streamsProperties(config));
+        streams.setStateListener(health);
+        streams.setGlobalStateRestoreListener(health);
         streams.setUncaughtExceptionHandler(e -> {
             org.slf4j.LoggerFactory.getLogger(AlignstreamService.class).error("stream thread failed; replacing it", e);
+            // a thread that fails again and again is replaced again and again: health counts it
+            health.threadReplaced(e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
                     .REPLACE_THREAD;
         });
@@ -205,12 +224,6 @@ public final class AlignstreamService implements AutoCloseable {
 
     public synchronized KafkaStreams.State state() {
         return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
-    }
-
-    /** True while the service runs and serves (RUNNING, or REBALANCING between assignments). */
-    public boolean isRunning() {
-        KafkaStreams.State s = state();
-        return s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
     }
 
     /** Waits until the application reaches RUNNING. */

@@ -83,7 +83,7 @@ public final class OfflineTrainer {
                 }
             }
         }
-        learner.flush();
+        // a trailing partial mini-batch stays pending, as in the service (see train)
         double seconds = (System.nanoTime() - start) / 1e9;
         progress.update(done, total, totals);
         Result base = new Result(samples, totals.accuracy(), totals.loss(), seconds, samples / Math.max(seconds, 1e-9),
@@ -118,9 +118,6 @@ public final class OfflineTrainer {
                     progress.update(done, total, totals);
                 }
             }
-        }
-        if (learn) {
-            learner.flush();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         progress.update(done, total, totals);
