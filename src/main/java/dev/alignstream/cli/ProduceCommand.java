@@ -69,6 +69,13 @@ public final class ProduceCommand implements Callable<Integer> {
      */
     public static long send(KafkaClientOptions kafka, String topic, String stream, List<Sample> samples, double rate,
                             ProgressBar bar) throws Exception {
+        return sendRecords(kafka, topic, stream, samples.stream().map(SampleJson::toJson).toList(), rate, bar);
+    }
+
+    /** Sends record values (samples or delayed labels, SPEC section 8) keyed by {@code stream}; see {@link #send}. */
+    public static long sendRecords(KafkaClientOptions kafka, String topic, String stream, List<byte[]> records,
+                                   double rate, ProgressBar bar) throws Exception {
+        List<byte[]> samples = records;
         kafka.requireTopic(topic);
         Properties p = kafka.producerProperties();
         p.put("max.request.size", Integer.toString(8 << 20));
@@ -77,12 +84,12 @@ public final class ProduceCommand implements Callable<Integer> {
         long start = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             int i = 0;
-            for (Sample s : samples) {
+            for (byte[] value : samples) {
                 if (failure.get() != null) {
                     break;
                 }
                 try {
-                    producer.send(new ProducerRecord<>(topic, stream, SampleJson.toJson(s)), (meta, e) -> {
+                    producer.send(new ProducerRecord<>(topic, stream, value), (meta, e) -> {
                         if (e == null) {
                             acked.incrementAndGet();
                         } else {

@@ -60,13 +60,16 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--memory-budget", paramLabel = "SIZE",
             description = {"heap this instance's models may hold, like 512m or 2g; a model whose footprint does not fit",
-                    "is refused (default: 60% of the max heap, -Xmx)"})
+                    "is refused (default: 60%% of the max heap, -Xmx)"})
     String memoryBudget;
+
+    @picocli.CommandLine.Mixin
+    LabelWaitOptions labelWait;
 
     @Override
     public Integer call() throws Exception {
         ServiceConfig config = config(bootstrap, applicationId, instanceId, stateDir, topicPrefix, snapshotEvery, partitions,
-                kafkaConfig);
+                kafkaConfig).withLabelWait(labelWait.toLabelWait());
         if (memoryBudget != null) {
             config = config.withMemoryBudget(dev.alignstream.stream.MemoryBudget.parseSize(memoryBudget));
         }

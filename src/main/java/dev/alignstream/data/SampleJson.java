@@ -177,6 +177,28 @@ public final class SampleJson {
         return new BadRecordException(BadRecordReason.MALFORMED_JSON, msg);
     }
 
+    /** {@code {"id": ..., "label": ...}} or with {@code "target"}: a delayed label (SPEC section 8). */
+    public static byte[] toJson(LabelRecord l) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("id", l.id());
+            if (l.label() != null) {
+                g.writeNumberField("label", l.label());
+            } else {
+                g.writeArrayFieldStart("target");
+                for (float v : l.target()) {
+                    g.writeNumber(v);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
     /** Compact JSON that {@link #parse} reads back to the same bits ({@link Float#toString} round-trips). */
     public static byte[] toJson(Sample s) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 12 * s.features().length);
