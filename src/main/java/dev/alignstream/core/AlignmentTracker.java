@@ -22,6 +22,15 @@ public final class AlignmentTracker {
         }
     }
 
+    /** Bytes of the accumulators {@code P^l}. */
+    public long bytes() {
+        long b = 0;
+        for (RowMatrix p : predictedT) {
+            b += p.bytes();
+        }
+        return b;
+    }
+
     public int depth() {
         return predictedT.length;
     }

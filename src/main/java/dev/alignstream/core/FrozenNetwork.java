@@ -71,6 +71,24 @@ public final class FrozenNetwork {
         return null;
     }
 
+    /**
+     * Bytes of float data held: the initial weights and biases plus any feedback matrices. Models
+     * with equal seed and sizes share one instance, so several such models hold this only once.
+     */
+    public long bytes() {
+        long b = 0;
+        for (int l = 1; l <= initial.depth(); l++) {
+            b += initial.weightT(l).bytes() + 4L * initial.bias(l).length;
+            if (feedbackBackward[l - 1] != null) {
+                b += feedbackBackward[l - 1].bytes();
+            }
+        }
+        if (feedbackBackward[initial.depth()] != null) {
+            b += feedbackBackward[initial.depth()].bytes();
+        }
+        return b;
+    }
+
     public int depth() {
         return initial.depth();
     }

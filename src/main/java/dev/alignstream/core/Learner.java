@@ -43,6 +43,17 @@ public final class Learner {
         this.target = new float[model.config().outputSize()];
     }
 
+    /** Bytes of this learner's step buffers ({@link Workspace}) and divergence backup, if taken. */
+    public long workspaceBytes() {
+        long b = ws.bytes() + 4L * target.length;
+        if (backup != null) {
+            for (int l = 1; l <= backup.depth(); l++) {
+                b += backup.weightT(l).bytes() + 4L * backup.bias(l).length;
+            }
+        }
+        return b;
+    }
+
     public Model model() {
         return model;
     }

@@ -65,6 +65,18 @@ public final class Workspace {
         nonzero = new int[widest];
     }
 
+    /** Bytes of every buffer of one learning step (activities, signals, scratch). */
+    public long bytes() {
+        long b = tile.bytes() + tileAcc.bytes() + 4L * products.length + 4L * nonzero.length;
+        java.util.Set<RowMatrix> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (RowMatrix m : all) {
+            if (seen.add(m)) {
+                b += m.bytes();
+            }
+        }
+        return b;
+    }
+
     public int maxBatch() {
         return maxBatch;
     }
