@@ -13,8 +13,6 @@ package dev.alignstream.core;
  *   <li>{@code live}, {@code frozen initial}, {@code guard}: one {@link Parameters} each —
  *       {@code WT^l} ({@code n_{l-1} x n_l}) and {@code b^l} for every layer; the guard is the
  *       divergence guard's backup copy ({@link Learner}), taken lazily but counted always;</li>
- *   <li>{@code frozenBackward}: {@link FrozenNetwork}'s {@code W0^{l+1}} copies
- *       ({@code n_{l+1} x n_l}, {@code l = 1..L-1});</li>
  *   <li>{@code feedback}: fa's {@code B^{l+1}} ({@code n_{l+1} x n_l}) or dfa's {@code D^{l T}}
  *       ({@code n_l x n_L}), {@code l = 1..L-1};</li>
  *   <li>{@code alignment}: {@link AlignmentTracker}'s {@code P^l} (as the weights) when tracked;</li>
@@ -26,10 +24,11 @@ package dev.alignstream.core;
  *       dev.alignstream.io.ModelFile}'s float copies, the byte buffer, and the snapshot chunks
  *       or HTTP copy of those bytes), for the full export form, the larger of the two.</li>
  * </ul>
- * The frozen network is shared between models of equal seed and sizes but counted for each:
+ * The frozen network's backward pass reads its weights in their one (transposed) layout, so it
+ * holds no second copy. The frozen network is shared between models of equal seed and sizes but counted for each:
  * an estimate must hold whether or not a twin exists.
  */
-public record ModelFootprint(long live, long frozenInitial, long frozenBackward, long feedback, long alignment,
+public record ModelFootprint(long live, long frozenInitial, long feedback, long alignment,
                              long pending, long workspace, long guard, long serialization) {
 
     /** Bytes of a {@code float[n]} or {@code int[n]}. */
@@ -59,11 +58,9 @@ public record ModelFootprint(long live, long frozenInitial, long frozenBackward,
         for (int w : n) {
             widest = Math.max(widest, w);
         }
-        long frozenBackward = 0;
         long feedback = 0;
         long feedbackFloats = 0;
         for (int l = 1; l < depth; l++) {
-            frozenBackward += matrix(n[l + 1], n[l]);
             if (c.rule() == RuleName.FA) {
                 feedback += matrix(n[l + 1], n[l]);
                 feedbackFloats += (long) n[l + 1] * n[l];
@@ -86,13 +83,13 @@ public record ModelFootprint(long live, long frozenInitial, long frozenBackward,
         }
         long fileFloats = 2 * floats + feedbackFloats + alignFloats + b * (n[0] + n[depth]);
         long serialization = 3 * 4 * fileFloats;
-        return new ModelFootprint(params, params, frozenBackward, feedback, alignment, pending, workspace, params,
+        return new ModelFootprint(params, params, feedback, alignment, pending, workspace, params,
                 serialization);
     }
 
     /** The whole footprint in bytes. */
     public long bytes() {
-        return live + frozenInitial + frozenBackward + feedback + alignment + pending + workspace + guard + serialization;
+        return live + frozenInitial + feedback + alignment + pending + workspace + guard + serialization;
     }
 
     /** Shorthand for {@code of(c).bytes()}. */
