@@ -22,7 +22,7 @@ public final class StepBenchmark {
 
     /** One measured configuration. */
     public record Result(String rule, int[] layers, int batch, boolean trackAlignment, double samplesPerSecond,
-                         double minRate, double maxRate, int rounds, ModelFootprint footprint) {
+                         double minRate, double maxRate, int rounds, ModelMemory footprint) {
     }
 
     private StepBenchmark() {
@@ -78,6 +78,6 @@ public final class StepBenchmark {
         double[] sorted = rates.clone();
         Arrays.sort(sorted);
         return new Result(rule.id(), layers.clone(), batch, trackAlignment, sorted[rounds / 2], sorted[0],
-                sorted[rounds - 1], rounds, ModelFootprint.of(model, learner));
+                sorted[rounds - 1], rounds, ModelMemory.of(model, learner));
     }
 }

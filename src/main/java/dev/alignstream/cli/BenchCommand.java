@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alignstream.bench.Machine;
-import dev.alignstream.bench.ModelFootprint;
+import dev.alignstream.bench.ModelMemory;
 import dev.alignstream.bench.NumpyPeer;
 import dev.alignstream.bench.StepBenchmark;
 import dev.alignstream.core.ModelConfig;
@@ -123,7 +123,7 @@ public final class BenchCommand implements Callable<Integer> {
                     if (r == RuleName.BP) {
                         bpRate.put(key, res.samplesPerSecond());
                     }
-                    ModelFootprint f = res.footprint();
+                    ModelMemory f = res.footprint();
                     ObjectNode o = results.addObject();
                     o.put("rule", res.rule());
                     o.put("layers", layers);
