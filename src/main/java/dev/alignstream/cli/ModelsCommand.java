@@ -1,5 +1,9 @@
 package dev.alignstream.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.alignstream.core.Arch;
+import dev.alignstream.rnn.RnnConfig;
 import dev.alignstream.stream.ModelSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -128,12 +132,34 @@ public final class ModelsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            ModelSpec spec = new ModelSpec(id, stream, model.toConfig(), paused);
-            send(conn.bootstrap, conn.topic(), id, spec.toJson());
+            byte[] json = declaration(id, stream, model, paused);
+            send(conn.bootstrap, conn.topic(), id, json);
             System.out.println("model " + id + " declared on stream " + stream + ": "
-                    + new String(spec.toJson(), StandardCharsets.UTF_8));
+                    + new String(json, StandardCharsets.UTF_8));
             return 0;
         }
+    }
+
+    /**
+     * The models-topic value for a declaration. An RNN ({@code --arch rnn}) is checked as an RNN
+     * config (three layer sizes, no fa/dfa) and carries {@code "arch":"rnn"} and {@code "max_steps"}
+     * beside the shared fields.
+     */
+    static byte[] declaration(String id, String stream, ModelOptions model, boolean paused) throws Exception {
+        if (model.arch() != Arch.RNN) {
+            return new ModelSpec(id, stream, model.toConfig(), paused).toJson();
+        }
+        RnnConfig c = model.toRnnConfig();
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode o = (ObjectNode)
+                json.readTree(new ModelSpec(id, stream, c.base(), paused).toJson());
+        ObjectNode out = json.createObjectNode();
+        out.put("id", id);
+        out.put("stream", stream);
+        out.put(Arch.KEY, Arch.RNN.id());
+        o.fields().forEachRemaining(e -> out.set(e.getKey(), e.getValue()));
+        out.put("max_steps", c.maxSteps());
+        return json.writeValueAsBytes(out);
     }
 
     /** {@code models list}. */
