@@ -135,6 +135,8 @@ public final class TrainCommand implements Callable<Integer> {
             o.put("seconds", r.seconds());
             o.put("samples_per_second", r.sequencesPerSecond());
             o.put("steps_per_second", r.stepsPerSecond());
+            o.put("cpu_seconds", r.cpuSeconds());
+            o.put("steps_per_cpu_second", r.steps() / Math.max(r.cpuSeconds(), 1e-9));
             o.put("rejected_steps", r.rejectedSteps());
             Reports.addAlignment(o, m);
             Files.writeString(report, json.writeValueAsString(o) + "\n");

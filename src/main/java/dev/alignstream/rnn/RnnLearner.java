@@ -290,17 +290,21 @@ public final class RnnLearner {
         float[] a = ws.sumA.row(0);
         float[] b = ws.sumB.row(0);
         for (int t = steps - 1; t >= 0; t--) {
+            // gate: phi'(h_t) itself, read through relu's derivative, i.e. 1 where phi'(h_t) > 0 and 0
+            // elsewhere: the dot products of units whose derivative is 0 are skipped (their delta is 0
+            // anyway), the others come out exactly (1 * dot)
+            float[] g = ws.deriv.row(t);
+            System.arraycopy(g, 0, ws.gateRow.row(0), 0, n);
             System.arraycopy(ws.e.row(t), 0, ws.outRow.row(0), 0, nOut);
-            Kernels.backwardTransposed(whoT, ws.outRow, 1f, ws.identityGate, Activation.IDENTITY,
+            Kernels.backwardTransposed(whoT, ws.outRow, 1f, ws.gateRow, Activation.RELU,
                     ws.transposeScratch, ws.lanes, ws.sumA);
             if (t == steps - 1) {
                 Arrays.fill(b, 0f);
             } else {
                 System.arraycopy(ws.delta.row(t + 1), 0, ws.hiddenRow.row(0), 0, n);
-                Kernels.backwardTransposed(whhT, ws.hiddenRow, 1f, ws.identityGate, Activation.IDENTITY,
+                Kernels.backwardTransposed(whhT, ws.hiddenRow, 1f, ws.gateRow, Activation.RELU,
                         ws.transposeScratch, ws.lanes, ws.sumB);
             }
-            float[] g = ws.deriv.row(t);
             float[] dl = ws.delta.row(t);
             for (int j = 0; j < n; j++) {
                 float d = (a[j] + b[j]) * sh;

@@ -40,8 +40,8 @@ final class RnnWorkspace {
     final RowMatrix sumA;
     final RowMatrix sumB;
     final RowMatrix outSum;
-    /** Gate argument of {@code backwardTransposed} with the identity activation, which never reads it. */
-    final RowMatrix identityGate;
+    /** Gate argument of {@code backwardTransposed}: the step's {@code phi'(h_t)}. */
+    final RowMatrix gateRow;
     /** Scratch of {@link dev.alignstream.core.Kernels#combineRows} and {@code backwardTransposed}. */
     final int[] nonzero;
     final RowMatrix transposeScratch;
@@ -58,7 +58,7 @@ final class RnnWorkspace {
         sumA = new RowMatrix(1, n);
         sumB = new RowMatrix(1, n);
         outSum = new RowMatrix(1, nOut);
-        identityGate = new RowMatrix(1, n);
+        gateRow = new RowMatrix(1, n);
         nonzero = new int[Math.max(nIn, Math.max(n, nOut))];
         transposeScratch = new RowMatrix(Math.max(n, nOut), 1);
         lanes = new float[4][1];

@@ -26,12 +26,13 @@ public final class RnnOfflineTrainer {
      * @param steps             time steps of those sequences
      * @param loss              mean per-sequence loss (prequential when training)
      * @param seconds           wall time
+     * @param cpuSeconds        CPU time of the training thread (on a loaded machine a steadier measure than wall time)
      * @param sequencesPerSecond sequences / seconds
      * @param stepsPerSecond    steps / seconds
      * @param rejectedSteps     learning steps rejected by the divergence guard during the run
      */
-    public record Result(long sequences, long steps, double loss, double seconds, double sequencesPerSecond,
-                         double stepsPerSecond, long rejectedSteps) {
+    public record Result(long sequences, long steps, double loss, double seconds, double cpuSeconds,
+                         double sequencesPerSecond, double stepsPerSecond, long rejectedSteps) {
     }
 
     private RnnOfflineTrainer() {
@@ -58,6 +59,7 @@ public final class RnnOfflineTrainer {
         long labelled = 0;
         double lossSum = 0;
         long start = System.nanoTime();
+        long cpuStart = cpuNanos();
         for (int e = 0; e < epochs; e++) {
             for (SequenceSample s : data) {
                 SequencePrediction p = learn ? learner.observe(s) : learner.evaluate(s);
@@ -76,10 +78,17 @@ public final class RnnOfflineTrainer {
             learner.flush();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (cpuNanos() - cpuStart) / 1e9;
         double loss = labelled == 0 ? Double.NaN : lossSum / labelled;
         progress.update(done, total, loss);
         double s = Math.max(seconds, 1e-9);
-        return new Result(done, steps, loss, seconds, done / s, steps / s,
+        return new Result(done, steps, loss, seconds, cpuSeconds, done / s, steps / s,
                 learner.model().rejectedSteps() - rejectedBefore);
+    }
+
+    /** CPU time of the current thread, or 0 where the JVM does not measure it. */
+    private static long cpuNanos() {
+        java.lang.management.ThreadMXBean b = java.lang.management.ManagementFactory.getThreadMXBean();
+        return b.isCurrentThreadCpuTimeSupported() ? b.getCurrentThreadCpuTime() : 0L;
     }
 }
