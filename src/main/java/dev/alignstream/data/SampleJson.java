@@ -14,6 +14,8 @@ import java.io.UncheckedIOException;
  * {@code "target":[...]}, or neither (predict only), and an optional {@code "id"}. Parsing streams
  * tokens and refuses oversize records and feature lists before allocating for them; numbers
  * that are not finite in float32 are refused too, so nothing downstream sees NaN or Infinity.
+ * Sequence records ({@code {"sequence": [[...], ...], "targets": [[...], ...]}}) are read by
+ * {@link #parseSequence}; {@link #parse} refuses them as {@code unsupported}.
  */
 public final class SampleJson {
 
@@ -55,7 +57,7 @@ public final class SampleJson {
                     case "label" -> label = t == JsonToken.VALUE_NULL ? null : label(p, t);
                     case "id" -> id = t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
                     case "sequence", "targets" -> throw new BadRecordException(BadRecordReason.UNSUPPORTED,
-                            "sequence (RNN) records are not supported yet; only MLP samples with 'features'");
+                            "a sequence record is for an RNN model (arch rnn); an MLP sample has 'features'");
                     default -> p.skipChildren();
                 }
             }

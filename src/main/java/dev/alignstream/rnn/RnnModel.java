@@ -19,6 +19,9 @@ public final class RnnModel {
     private boolean paused;
 
     public RnnModel(RnnConfig config, RnnParameters live, RnnFrozen frozen, long samplesSeen) {
+        if (!live.fits(config) || !frozen.initial().fits(config)) {
+            throw new IllegalArgumentException("parameters do not match layers " + config.base().layersString());
+        }
         this.config = config;
         this.live = live;
         this.frozen = frozen;

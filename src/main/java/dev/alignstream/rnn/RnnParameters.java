@@ -105,6 +105,17 @@ public final class RnnParameters {
         System.arraycopy(o.outputBias, 0, outputBias, 0, outputBias.length);
     }
 
+    /** True when the shapes are those of config {@code c}. */
+    public boolean fits(RnnConfig c) {
+        for (RnnMatrix m : RnnMatrix.values()) {
+            RowMatrix w = weightsT[m.ordinal()];
+            if (w.numRows() != m.cols(c) || w.numCols() != m.rows(c)) {
+                return false;
+            }
+        }
+        return hiddenBias.length == c.hidden() && outputBias.length == c.outputSize();
+    }
+
     /** Sets every value to zero. */
     public void zero() {
         for (RowMatrix w : weightsT) {
