@@ -65,6 +65,14 @@ panel("Rejected updates", "Updates refused because they would have made weights 
 panel("Samples seen", "Samples each model has learned from since it was created (survives restarts).",
       [{"expr": f'alignstream_samples_seen{{{SEL}}}', "legendFormat": "{{model}} ({{rule}})"}],
       unit="short", x=12, y=40, minv=0)
+panel("Delayed labels: waiting and expired", "Samples served and waiting for their delayed label, per stream (left axis), and samples that expired before their label came, per minute (dashed). Unmatched and duplicate labels are in Dead letters by reason.",
+      [{"expr": 'sum by (stream) (alignstream_pending_samples{stream=~"$stream"})', "legendFormat": "{{stream}} waiting"},
+       {"expr": 'sum by (stream) (increase(alignstream_expired_samples_total{stream=~"$stream"}[1m]))', "legendFormat": "{{stream}} expired / min"}],
+      unit="short", x=0, y=48, minv=0, extra=[dashed(".*expired.*")])
+panel("Label delay", "Record time from a sample to its delayed label, median and 99th percentile per stream.",
+      [{"expr": 'histogram_quantile(0.5, sum by (le, stream) (rate(alignstream_label_delay_seconds_bucket{stream=~"$stream"}[$__rate_interval])))', "legendFormat": "{{stream}} p50"},
+       {"expr": 'histogram_quantile(0.99, sum by (le, stream) (rate(alignstream_label_delay_seconds_bucket{stream=~"$stream"}[$__rate_interval])))', "legendFormat": "{{stream}} p99"}],
+      unit="s", x=12, y=48, minv=0)
 
 def var(name, label, query):
     return {"name": name, "label": label, "type": "query", "datasource": DS,

@@ -38,8 +38,8 @@ public final class AlignstreamServer implements AutoCloseable {
         try {
             service.start();
             metrics.bind(service.kafkaStreams());
-            http = new HttpApi(httpPort, service.registry(), service::isRunning, metrics::scrape, adminToken,
-                    metrics::details);
+            http = new HttpApi(httpPort, service.registry(), service.health()::live, service.health()::ready,
+                    metrics::scrape, adminToken, metrics::details);
             if (!service.awaitRunning(startupTimeout)) {
                 throw new IOException("the stream application did not reach RUNNING within " + startupTimeout.toSeconds()
                         + " s (state " + service.state() + "); is Kafka reachable at " + config.bootstrapServers() + "?");

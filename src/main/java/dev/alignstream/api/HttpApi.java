@@ -8,16 +8,20 @@ import com.sun.net.httpserver.HttpServer;
 import dev.alignstream.stream.ModelRegistry;
 import dev.alignstream.stream.ModelSpec;
 import dev.alignstream.stream.ModelStatus;
+import dev.alignstream.stream.ServiceHealth.Verdict;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -28,6 +32,12 @@ import java.util.function.Supplier;
  * metrics stay open for probes and scrapers. No endpoint reads a request body; the JDK server
  * drains at most 64 KiB of an unread body before dropping the connection, and slow requests are
  * cut off (see the static initializer).
+ *
+ * <p>Health probes cannot be starved by exports: an export (which waits for the model's stream
+ * thread, then sends up to tens of MB to a client that may read slowly) runs on its own small
+ * pool, at most {@value #MAX_EXPORTS} at a time; one more is answered at once with 503 and a
+ * {@code Retry-After}. The server's own threads answer only requests that never wait on a
+ * stream thread (health, metrics, the model directory).
  */
 public final class HttpApi implements AutoCloseable {
 
@@ -42,10 +52,15 @@ public final class HttpApi implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BEARER = "bearer ";
+    /** Exports running at once; a model file can be tens of MB. */
+    static final int MAX_EXPORTS = 2;
 
     private final HttpServer server;
     private final ModelRegistry registry;
-    private final BooleanSupplier healthy;
+    private final Supplier<Verdict> live;
+    private final Supplier<Verdict> ready;
+    private final ExecutorService exportPool = Executors.newFixedThreadPool(MAX_EXPORTS, daemon("alignstream-export"));
+    private final Semaphore exports = new Semaphore(MAX_EXPORTS);
     private final Supplier<String> metrics;
     private final byte[] token;
     private final Function<String, ObjectNode> details;
@@ -53,26 +68,32 @@ public final class HttpApi implements AutoCloseable {
     /**
      * @param port     port to listen on (0 for any)
      * @param registry the models of this instance
-     * @param healthy  true while the service runs
+     * @param live     liveness ({@code /health}, {@code /health/live})
+     * @param ready    readiness ({@code /health/ready})
      * @param metrics  Prometheus text exposition
      * @param token    admin token, or null for no protection
      * @param details  extra per-model JSON (prequential windows, alignment) or null
      */
-    public HttpApi(int port, ModelRegistry registry, BooleanSupplier healthy, Supplier<String> metrics, String token,
-                   Function<String, ObjectNode> details) throws IOException {
+    public HttpApi(int port, ModelRegistry registry, Supplier<Verdict> live, Supplier<Verdict> ready,
+                   Supplier<String> metrics, String token, Function<String, ObjectNode> details) throws IOException {
         this.registry = registry;
-        this.healthy = healthy;
+        this.live = live;
+        this.ready = ready;
         this.metrics = metrics;
         this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.details = details;
         server = HttpServer.create(new InetSocketAddress(port), 64);
-        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "alignstream-http");
-            t.setDaemon(true);
-            return t;
-        }));
+        server.setExecutor(Executors.newFixedThreadPool(4, daemon("alignstream-http")));
         server.createContext("/", this::handle);
         server.start();
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     public int port() {
@@ -80,17 +101,18 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
+        boolean handedOff = false;
+        try {
             String path = ex.getRequestURI().getPath();
             if (!ex.getRequestMethod().equals("GET")) {
                 ex.getResponseHeaders().set("Allow", "GET");
                 send(ex, 405, "application/json", error("only GET is supported"));
                 return;
             }
-            if (path.equals("/health")) {
-                boolean ok = healthy.getAsBoolean();
-                send(ex, ok ? 200 : 503, "application/json",
-                        ("{\"status\":\"" + (ok ? "up" : "down") + "\"}").getBytes(StandardCharsets.UTF_8));
+            if (path.equals("/health") || path.equals("/health/live")) {
+                health(ex, "not live", live.get());
+            } else if (path.equals("/health/ready")) {
+                health(ex, "not ready", ready.get());
             } else if (path.equals("/metrics")) {
                 send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get().getBytes(StandardCharsets.UTF_8));
             } else if (path.equals("/models") || path.equals("/models/")) {
@@ -117,20 +139,78 @@ public final class HttpApi implements AutoCloseable {
                 } else if (!registry.isLocal(id)) {
                     send(ex, 404, "application/json", error("model '" + id + "' does not live on this instance"));
                 } else {
-                    byte[] file = registry.export(id).get(60, TimeUnit.SECONDS);
-                    ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + id + ".safetensors\"");
-                    send(ex, 200, "application/octet-stream", file);
+                    handedOff = startExport(ex, id);
                 }
             } else {
                 send(ex, 404, "application/json", error("no such endpoint: " + abbreviate(path)
-                        + " (try /health, /models, /models/{id}, /models/{id}/export, /metrics)"));
+                        + " (try /health, /health/live, /health/ready, /models, /models/{id}, /models/{id}/export, /metrics)"));
             }
-        } catch (ExecutionException | TimeoutException e) {
-            send(ex, 503, "application/json", error("model busy or moved: " + e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             send(ex, 500, "application/json", error(e.toString()));
+        } finally {
+            if (!handedOff) {
+                ex.close();
+            }
+        }
+    }
+
+    private static void health(HttpExchange ex, String notOk, Verdict v) throws IOException {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("status", v.ok() ? "up" : "down");
+        if (!v.ok()) {
+            o.put("error", notOk);
+            o.put("detail", v.reason());
+        }
+        send(ex, v.ok() ? 200 : 503, "application/json", JSON.writeValueAsBytes(o));
+    }
+
+    /**
+     * Hands an export to the export pool, or answers 503 when {@value #MAX_EXPORTS} run already.
+     * Returns whether the pool now owns (and will close) the exchange.
+     */
+    private boolean startExport(HttpExchange ex, String id) throws IOException {
+        if (!exports.tryAcquire()) {
+            ex.getResponseHeaders().set("Retry-After", "5");
+            send(ex, 503, "application/json", error("busy", MAX_EXPORTS + " exports are running; retry later"));
+            return false;
+        }
+        try {
+            exportPool.execute(() -> {
+                try (ex) {
+                    export(ex, id);
+                } finally {
+                    exports.release();
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            exports.release();
+            send(ex, 503, "application/json", error("busy", "the server is shutting down"));
+            return false;
+        }
+    }
+
+    private void export(HttpExchange ex, String id) {
+        try {
+            byte[] file = registry.export(id).get(60, TimeUnit.SECONDS);
+            ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + id + ".safetensors\"");
+            send(ex, 200, "application/octet-stream", file);
+        } catch (ExecutionException | TimeoutException e) {
+            trySend(ex, 503, error("model busy or moved", String.valueOf(e.getMessage())));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // the client went away mid-answer; nothing to tell it
+        } catch (RuntimeException e) {
+            trySend(ex, 500, error(e.toString()));
+        }
+    }
+
+    private static void trySend(HttpExchange ex, int code, byte[] body) {
+        try {
+            send(ex, code, "application/json", body);
+        } catch (IOException | RuntimeException ignored) {
+            // headers may already be sent, or the client is gone
         }
     }
 
@@ -146,6 +226,9 @@ public final class HttpApi implements AutoCloseable {
         o.put("rejected_steps", s.rejectedSteps());
         o.put("paused", s.paused());
         o.put("state", s.state());
+        if (s.reason() != null) {
+            o.put("reason", s.reason());
+        }
         if (details != null) {
             ObjectNode d = details.apply(s.id());
             if (d != null) {
@@ -172,8 +255,16 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private static byte[] error(String message) {
+        return error(message, null);
+    }
+
+    /** The error body of SPEC section 9: {@code {"error": ..., "detail": ...}}. */
+    private static byte[] error(String message, String detail) {
         ObjectNode o = JSON.createObjectNode();
         o.put("error", message);
+        if (detail != null) {
+            o.put("detail", detail);
+        }
         return o.toString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -190,6 +281,7 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        ((ExecutorService) server.getExecutor()).shutdownNow();
+        exportPool.shutdownNow();
     }
 }

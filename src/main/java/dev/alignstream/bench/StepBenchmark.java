@@ -21,8 +21,8 @@ public final class StepBenchmark {
     private static final int POOL = 4096;
 
     /** One measured configuration. */
-    public record Result(String rule, int[] layers, int batch, double samplesPerSecond, double minRate,
-                         double maxRate, int rounds) {
+    public record Result(String rule, int[] layers, int batch, boolean trackAlignment, double samplesPerSecond,
+                         double minRate, double maxRate, int rounds, ModelFootprint footprint) {
     }
 
     private StepBenchmark() {
@@ -77,6 +77,7 @@ public final class StepBenchmark {
         }
         double[] sorted = rates.clone();
         Arrays.sort(sorted);
-        return new Result(rule.id(), layers.clone(), batch, sorted[rounds / 2], sorted[0], sorted[rounds - 1], rounds);
+        return new Result(rule.id(), layers.clone(), batch, trackAlignment, sorted[rounds / 2], sorted[0],
+                sorted[rounds - 1], rounds, ModelFootprint.of(model, learner));
     }
 }

@@ -5,10 +5,13 @@ import dev.alignstream.broker.EmbeddedKafkaBroker;
 import dev.alignstream.core.Activation;
 import dev.alignstream.core.ModelConfig;
 import dev.alignstream.core.RuleName;
+import dev.alignstream.data.LabelRecord;
 import dev.alignstream.data.MnistDataset;
 import dev.alignstream.data.Sample;
 import dev.alignstream.data.SampleFileReader;
+import dev.alignstream.data.SampleJson;
 import dev.alignstream.data.SyntheticDataset;
+import dev.alignstream.delayed.LabelDelay;
 import dev.alignstream.stream.ModelSpec;
 import dev.alignstream.stream.ModelStatus;
 import dev.alignstream.stream.ServiceConfig;
@@ -77,6 +80,11 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--exit", description = "stop when the data has been learned instead of serving on")
     boolean exit;
+
+    @Option(names = "--label-delay", defaultValue = "0", paramLabel = "N",
+            description = {"send each sample without its label and the label N samples later (delayed labels:",
+                    "predicted at once, learned when the label comes); 0 = labels with the samples (default)"})
+    int labelDelay;
 
     @Option(names = "--synthetic", description = "use generated data instead of MNIST (no network needed)")
     boolean synthetic;
@@ -150,7 +158,8 @@ public final class DemoCommand implements Callable<Integer> {
                             scale, true), false));
                 }
                 for (ModelSpec s : specs) {
-                    ModelsCommand.send(broker.bootstrapServers(), config.topics().models(), s.id(), s.toJson());
+                    ModelsCommand.send(KafkaClientOptions.of(broker.bootstrapServers()), config.topics().models(), s.id(),
+                            s.toJson());
                 }
                 awaitDeclared(server, specs.size());
                 System.err.printf(Locale.ROOT, "models %s (layers %s, lr %s, input scale %s) on stream '%s'; HTTP on %s%n",
@@ -183,7 +192,11 @@ public final class DemoCommand implements Callable<Integer> {
         AtomicReference<Exception> failed = new AtomicReference<>();
         Thread producer = new Thread(() -> {
             try {
-                ProduceCommand.send(bootstrap, topic, STREAM, stream, 0, new ProgressBar("", System.err, false));
+                List<byte[]> records = LabelDelay.interleave(stream, labelDelay, "demo-").stream()
+                        .map(e -> e instanceof Sample x ? SampleJson.toJson(x) : SampleJson.toJson((LabelRecord) e))
+                        .toList();
+                ProduceCommand.sendRecords(KafkaClientOptions.of(bootstrap), topic, STREAM, records, 0,
+                        new ProgressBar("", System.err, false));
             } catch (Exception e) {
                 failed.set(e);
             }

@@ -22,7 +22,9 @@ import java.util.Arrays;
  * {@code train --init}: a model with the command line's configuration whose parameters come
  * from a file (SPEC section 7). The frozen copy is the file's {@code frozen.*} tensors when it
  * has them, else the file's own parameters; feedback matrices come from the file when present,
- * else from the seed.
+ * else from the seed. A partial mini-batch pending in the file stays pending (the same rule as
+ * the stream's), so a run continued with {@code --init} learns what one longer run would; it
+ * must fit the new batch size.
  */
 final class InitialModel {
 
@@ -47,6 +49,13 @@ final class InitialModel {
         }
         Model m = new Model(config, f.live(), new FrozenNetwork(initial, kind, feedback), 0);
         m.restoreCounters(f.samplesSeen(), 0);
+        if (f.pendingCount() > 0) {
+            if (f.pendingCount() >= config.batchSize()) {
+                throw new IllegalArgumentException(file + ": " + f.pendingCount() + " samples wait in its partial mini-batch,"
+                        + " which does not fit --batch " + config.batchSize() + " (use --batch " + f.config().batchSize() + ")");
+            }
+            m.pending().restore(f.pendingFeatures(), f.pendingTargets(), f.pendingCount());
+        }
         return m;
     }
 

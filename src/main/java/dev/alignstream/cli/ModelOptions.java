@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The model configuration flags shared by {@code train} and {@code models create} (SPEC
- * sections 7 and 9), as a picocli mixin so both commands spell and default them identically.
+ * sections 7 and 9), as a picocli mixin so both commands spell them identically; their defaults
+ * are {@link ModelConfig.Defaults}, the same the models topic and model files use.
  */
 public final class ModelOptions {
 
@@ -32,20 +33,20 @@ public final class ModelOptions {
     @Option(names = "--lr", required = true, description = "learning rate eta")
     public float learningRate;
 
-    @Option(names = "--batch", defaultValue = "1", description = "mini-batch size B (default ${DEFAULT-VALUE})")
+    @Option(names = "--batch", defaultValue = ModelConfig.Defaults.BATCH_SIZE, description = "mini-batch size B (default ${DEFAULT-VALUE})")
     public int batch;
 
-    @Option(names = "--seed", defaultValue = "7", description = "seed of the initial weights (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", defaultValue = ModelConfig.Defaults.SEED, description = "seed of the initial weights (default ${DEFAULT-VALUE})")
     public long seed;
 
-    @Option(names = "--activation", defaultValue = "relu", description = "relu, tanh or identity (default ${DEFAULT-VALUE})")
+    @Option(names = "--activation", defaultValue = ModelConfig.Defaults.ACTIVATION, description = "relu, tanh or identity (default ${DEFAULT-VALUE})")
     public String activation;
 
-    @Option(names = "--target-offset", defaultValue = "0",
+    @Option(names = "--target-offset", defaultValue = ModelConfig.Defaults.TARGET_OFFSET,
             description = "added to every entry of a one-hot target, e.g. -0.1 (default ${DEFAULT-VALUE})")
     public float targetOffset;
 
-    @Option(names = "--input-scale", defaultValue = "1",
+    @Option(names = "--input-scale", defaultValue = ModelConfig.Defaults.INPUT_SCALE,
             description = "a0 = scale * x; about 3 for MNIST pixels in [0,1] (default ${DEFAULT-VALUE})")
     public float inputScale;
 

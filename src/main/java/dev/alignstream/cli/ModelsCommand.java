@@ -3,19 +3,26 @@ package dev.alignstream.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alignstream.core.Arch;
+import dev.alignstream.core.ModelConfig;
 import dev.alignstream.rnn.RnnConfig;
 import dev.alignstream.stream.ModelSpec;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -40,9 +47,8 @@ public final class ModelsCommand implements Runnable {
 
     /** Options every subcommand shares. */
     static final class Connection {
-        @Option(names = "--bootstrap-servers", defaultValue = "${env:ALIGNSTREAM_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
-                description = "Kafka bootstrap servers (default ${DEFAULT-VALUE})")
-        String bootstrap;
+        @Mixin
+        KafkaClientOptions kafka;
 
         @Option(names = "--topic-prefix", defaultValue = "alignstream", description = "topic name prefix (default ${DEFAULT-VALUE})")
         String prefix;
@@ -52,52 +58,64 @@ public final class ModelsCommand implements Runnable {
         }
     }
 
-    static void send(String bootstrap, String topic, String key, byte[] value) throws Exception {
-        ensureModelsTopic(bootstrap, topic);
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("enable.idempotence", "true");
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+    /** Writes one declaration (or, with a null value, a tombstone) and waits for its acknowledgement. */
+    static void send(KafkaClientOptions kafka, String topic, String key, byte[] value) throws Exception {
+        ensureModelsTopic(kafka, topic);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producerProperties(), new StringSerializer(),
+                new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, key, value)).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the models topic " + topic + " at " + kafka.bootstrapServers()
+                    + " did not acknowledge the record: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
     /**
      * Creates the compacted models topic when it does not exist yet, so models can be declared
-     * before the first {@code serve} starts (the producer would otherwise wait a minute for a
-     * topic nobody creates: the embedded broker does not auto-create topics).
+     * before the first {@code serve} starts (the producer would otherwise wait for a topic nobody
+     * creates: the embedded broker does not auto-create topics).
      */
-    static void ensureModelsTopic(String bootstrap, String topic) throws Exception {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of("bootstrap.servers", bootstrap, "default.api.timeout.ms", 30_000))) {
-            if (admin.listTopics().names().get(30, java.util.concurrent.TimeUnit.SECONDS).contains(topic)) {
+    static void ensureModelsTopic(KafkaClientOptions kafka, String topic) throws Exception {
+        try (Admin admin = Admin.create(kafka.adminProperties())) {
+            if (kafka.await(admin.listTopics().names(), "list topics").contains(topic)) {
                 return;
             }
             try {
-                admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(topic,
-                        java.util.Optional.of(1), java.util.Optional.empty()).configs(Map.of("cleanup.policy", "compact"))))
-                        .all().get(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
-                    throw new IllegalStateException("cannot create the models topic " + topic + ": "
-                            + e.getCause().getMessage(), e.getCause());
+                kafka.await(admin.createTopics(List.of(new NewTopic(topic, Optional.of(1), Optional.empty())
+                        .configs(Map.of("cleanup.policy", "compact")))).all(), "create the models topic " + topic);
+            } catch (IllegalStateException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
                 }
             }
         }
     }
 
-    /** Reads the compacted models topic to its end. */
-    static Map<String, byte[]> readAll(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
+    /** Reads the compacted models topic to its end (within the timeout). */
+    static Map<String, byte[]> readAll(KafkaClientOptions kafka, String topic) throws IOException {
         Map<String, byte[]> out = new TreeMap<>();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
-            var parts = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+        long deadline = System.nanoTime() + kafka.timeout().toNanos();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.clientProperties(), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> parts;
+            try {
+                parts = c.partitionsFor(topic, kafka.timeout()).stream()
+                        .map(i -> new TopicPartition(topic, i.partition())).toList();
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw new IllegalStateException("cannot reach Kafka at " + kafka.bootstrapServers() + " within "
+                        + kafka.timeout().toSeconds() + " s (read " + topic + ")", e);
+            }
+            if (parts.isEmpty()) {
+                return out;
+            }
             c.assign(parts);
             c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, kafka.timeout());
             while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within "
+                            + kafka.timeout().toSeconds() + " s");
+                }
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                     if (r.value() == null) {
                         out.remove(r.key());
@@ -110,10 +128,30 @@ public final class ModelsCommand implements Runnable {
         return out;
     }
 
+    /** The declarations of the models topic, read to its end exactly as the service's updater reads them. */
+    static dev.alignstream.stream.DeclaredModels.View readDeclared(KafkaClientOptions kafka, String topic) throws IOException {
+        dev.alignstream.stream.DeclaredModels d = new dev.alignstream.stream.DeclaredModels();
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.clientProperties(), new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            var parts = c.partitionsFor(topic, kafka.timeout()).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts, kafka.timeout());
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    d.apply(r.key(), r.value(), r.offset());
+                }
+            }
+        }
+        return d.view();
+    }
+
     /** {@code models create}. */
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = {"Declares a model; the service starts it at the next sample of its stream.",
-                    "Re-declaring an existing id may change only --lr and --paused."})
+                    "Re-declaring an existing id may change only --lr and --paused; other changes are refused",
+                    "(exit 1, nothing written): delete the model first, which resets it."})
     static final class Create implements Callable<Integer> {
         @Mixin
         Connection conn;
@@ -132,34 +170,58 @@ public final class ModelsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            byte[] json = declaration(id, stream, model, paused);
-            send(conn.bootstrap, conn.topic(), id, json);
-            System.out.println("model " + id + " declared on stream " + stream + ": "
-                    + new String(json, StandardCharsets.UTF_8));
+            ModelSpec spec = new ModelSpec(id, stream, baseConfig(model), paused);
+            ensureModelsTopic(conn.kafka, conn.topic());
+            var current = readDeclared(conn.kafka, conn.topic()).get(id);
+            byte[] value = spec.toJson();
+            if (current != null) {
+                if (!current.spec().isCompatibleChange(spec)) {
+                    System.err.println("model " + id + " exists with other fixed settings (stream " + current.spec().stream()
+                            + ", " + current.spec().config() + "); the service would refuse this re-declaration."
+                            + " Only --lr and --paused can change; to replace the model, 'models delete --id " + id
+                            + "' first (its state is discarded and it starts from its seed)");
+                    return 1;
+                }
+                // keep the generation explicit, so compaction of the creating record cannot reset the model
+                value = spec.toJson(current.generation());
+            }
+            value = withArch(value, model);
+            send(conn.kafka, conn.topic(), id, value);
+            System.out.println("model " + id + (current == null ? " declared" : " re-declared (learning rate/pause)")
+                    + " on stream " + stream + ": " + new String(value, StandardCharsets.UTF_8));
             return 0;
         }
     }
 
+    /** The shared config of a declaration; for {@code --arch rnn} checked as an RNN config (three sizes, no fa/dfa). */
+    static ModelConfig baseConfig(ModelOptions model) {
+        return model.arch() == Arch.RNN ? model.toRnnConfig().base() : model.toConfig();
+    }
+
     /**
-     * The models-topic value for a declaration. An RNN ({@code --arch rnn}) is checked as an RNN
-     * config (three layer sizes, no fa/dfa) and carries {@code "arch":"rnn"} and {@code "max_steps"}
-     * beside the shared fields.
+     * The models-topic value {@code json} (a {@link ModelSpec}'s JSON) with, for an RNN
+     * ({@code --arch rnn}), {@code "arch":"rnn"} and {@code "max_steps"} added beside the shared
+     * fields; an MLP's value is returned unchanged.
      */
-    static byte[] declaration(String id, String stream, ModelOptions model, boolean paused) throws Exception {
+    static byte[] withArch(byte[] json, ModelOptions model) throws IOException {
         if (model.arch() != Arch.RNN) {
-            return new ModelSpec(id, stream, model.toConfig(), paused).toJson();
+            return json;
         }
         RnnConfig c = model.toRnnConfig();
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode o = (ObjectNode)
-                json.readTree(new ModelSpec(id, stream, c.base(), paused).toJson());
-        ObjectNode out = json.createObjectNode();
-        out.put("id", id);
-        out.put("stream", stream);
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode o = (ObjectNode) mapper.readTree(json);
+        ObjectNode out = mapper.createObjectNode();
+        out.set("id", o.get("id"));
+        out.set("stream", o.get("stream"));
         out.put(Arch.KEY, Arch.RNN.id());
         o.fields().forEachRemaining(e -> out.set(e.getKey(), e.getValue()));
         out.put("max_steps", c.maxSteps());
-        return json.writeValueAsBytes(out);
+        return mapper.writeValueAsBytes(out);
+    }
+
+    /** A new declaration's value: {@link ModelSpec#toJson()} with {@link #withArch}. */
+    static byte[] declaration(String id, String stream, ModelOptions model, boolean paused) throws IOException {
+        return withArch(new ModelSpec(id, stream, baseConfig(model), paused).toJson(), model);
     }
 
     /** {@code models list}. */
@@ -169,8 +231,8 @@ public final class ModelsCommand implements Runnable {
         Connection conn;
 
         @Override
-        public Integer call() {
-            Map<String, byte[]> all = readAll(conn.bootstrap, conn.topic());
+        public Integer call() throws Exception {
+            Map<String, byte[]> all = readAll(conn.kafka, conn.topic());
             if (all.isEmpty()) {
                 System.out.println("no models");
             }
@@ -190,7 +252,7 @@ public final class ModelsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            send(conn.bootstrap, conn.topic(), id, null);
+            send(conn.kafka, conn.topic(), id, null);
             System.out.println("model " + id + " deleted");
             return 0;
         }

@@ -7,22 +7,31 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code produce}: streams a CSV/JSONL dataset into the samples topic, keyed by stream id, in file order. */
+/**
+ * {@code produce}: streams a CSV/JSONL dataset into the samples topic, keyed by stream id, in file
+ * order. It reports only what the cluster acknowledged: the topic must exist, every send is
+ * checked, and the first failure ends the command with a non-zero exit and the broker's error.
+ */
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = {"Sends every sample of a CSV or JSON Lines file to the samples topic, keyed by --stream, in file order.",
+                "Fails (exit 1) if the topic does not exist, Kafka cannot be reached within --kafka-timeout,",
+                "or any record is not acknowledged; the count it prints is of acknowledged records.",
                 "Example: produce --data data/mnist-train.csv --stream mnist --rate 500"})
 public final class ProduceCommand implements Callable<Integer> {
 
-    @Option(names = "--bootstrap-servers", defaultValue = "${env:ALIGNSTREAM_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
-            description = "Kafka bootstrap servers (default ${DEFAULT-VALUE})")
-    String bootstrap;
+    @Mixin
+    KafkaClientOptions kafka;
 
     @Option(names = "--data", required = true, description = "CSV (label,x_1..x_n) or JSON Lines file")
     Path data;
@@ -45,24 +54,52 @@ public final class ProduceCommand implements Callable<Integer> {
         if (limit > 0 && limit < samples.size()) {
             samples = samples.subList(0, limit);
         }
-        send(bootstrap, topic, stream, samples, rate, ProgressBar.onTerminal("produce"));
-        System.out.println("sent " + samples.size() + " samples to " + topic + " (stream " + stream + ")");
+        long acked = send(kafka, topic, stream, samples, rate, ProgressBar.onTerminal("produce"));
+        System.out.println("sent " + acked + " samples to " + topic + " (stream " + stream + "), all acknowledged");
         return 0;
     }
 
-    /** Sends samples in order with an idempotent producer, pacing to {@code rate} samples/s when positive. */
-    public static void send(String bootstrap, String topic, String stream, List<Sample> samples, double rate,
+    /**
+     * Sends samples in order with an idempotent producer, pacing to {@code rate} samples/s when
+     * positive, and returns how many the cluster acknowledged, which is all of them: otherwise
+     * it throws with the first error, saying how many were acknowledged before it.
+     *
+     * @throws IllegalArgumentException if the topic does not exist
+     * @throws IllegalStateException    if Kafka is unreachable or a record was not acknowledged
+     */
+    public static long send(KafkaClientOptions kafka, String topic, String stream, List<Sample> samples, double rate,
                             ProgressBar bar) throws Exception {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("enable.idempotence", "true");
-        p.put("linger.ms", "5");
+        return sendRecords(kafka, topic, stream, samples.stream().map(SampleJson::toJson).toList(), rate, bar);
+    }
+
+    /** Sends record values (samples or delayed labels, SPEC section 8) keyed by {@code stream}; see {@link #send}. */
+    public static long sendRecords(KafkaClientOptions kafka, String topic, String stream, List<byte[]> records,
+                                   double rate, ProgressBar bar) throws Exception {
+        List<byte[]> samples = records;
+        kafka.requireTopic(topic);
+        Properties p = kafka.producerProperties();
         p.put("max.request.size", Integer.toString(8 << 20));
+        AtomicLong acked = new AtomicLong();
+        AtomicReference<Exception> failure = new AtomicReference<>();
         long start = System.nanoTime();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             int i = 0;
-            for (Sample s : samples) {
-                producer.send(new ProducerRecord<>(topic, stream, SampleJson.toJson(s)));
+            for (byte[] value : samples) {
+                if (failure.get() != null) {
+                    break;
+                }
+                try {
+                    producer.send(new ProducerRecord<>(topic, stream, value), (meta, e) -> {
+                        if (e == null) {
+                            acked.incrementAndGet();
+                        } else {
+                            failure.compareAndSet(null, e);
+                        }
+                    });
+                } catch (KafkaException e) {
+                    failure.compareAndSet(null, e);
+                    break;
+                }
                 i++;
                 if (rate > 0) {
                     long due = start + (long) (i / rate * 1e9);
@@ -73,7 +110,16 @@ public final class ProduceCommand implements Callable<Integer> {
                 }
                 bar.update(i, samples.size(), "");
             }
+            // returns once every sent record is acknowledged or failed (bounded by delivery.timeout.ms)
             producer.flush();
         }
+        Exception e = failure.get();
+        if (e != null || acked.get() != samples.size()) {
+            String why = e == null ? "no error reported" : e instanceof org.apache.kafka.common.errors.TimeoutException
+                    ? "not acknowledged within " + kafka.timeout().toSeconds() + " s (" + e.getMessage() + ")" : e.getMessage();
+            throw new IllegalStateException("produce to " + topic + " at " + kafka.bootstrapServers() + " failed after "
+                    + acked.get() + " of " + samples.size() + " samples were acknowledged: " + why, e);
+        }
+        return acked.get();
     }
 }

@@ -4,13 +4,11 @@ import dev.alignstream.api.AlignstreamServer;
 import dev.alignstream.stream.ServiceConfig;
 import dev.alignstream.stream.Topics;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -19,7 +17,7 @@ import picocli.CommandLine.Option;
 /** {@code serve}: the streaming service with its HTTP endpoints, until SIGINT/SIGTERM. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Runs the streaming service: every model learns from its stream's samples, one at a time,",
-                "with exactly-once model state; HTTP on --http-port (/health, /models, /models/{id}/export, /metrics)."})
+                "with exactly-once model state; HTTP on --http-port (/health/live, /health/ready, /models, /models/{id}/export, /metrics)."})
 public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", defaultValue = "${env:ALIGNSTREAM_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
@@ -47,7 +45,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "samples between model snapshots; bounds replay after a crash (default ${DEFAULT-VALUE})")
     int snapshotEvery;
 
-    @Option(names = "--kafka-config", description = "Java properties file passed to every Kafka client (SASL, TLS, ...)")
+    @Option(names = "--kafka-config", description = {"Java properties file passed to every Kafka client (SASL, TLS, ...);",
+            "processing.guarantee may only be exactly_once_v2 (the model journal relies on it)"})
     Path kafkaConfig;
 
     @Option(names = "--admin-token-file", description = "file holding the admin token (else env ALIGNSTREAM_ADMIN_TOKEN)")
@@ -59,10 +58,21 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--topic-prefix", defaultValue = "alignstream", description = "topic name prefix (default ${DEFAULT-VALUE})")
     String topicPrefix;
 
+    @Option(names = "--memory-budget", paramLabel = "SIZE",
+            description = {"heap this instance's models may hold, like 512m or 2g; a model whose footprint does not fit",
+                    "is refused (default: 60%% of the max heap, -Xmx)"})
+    String memoryBudget;
+
+    @picocli.CommandLine.Mixin
+    LabelWaitOptions labelWait;
+
     @Override
     public Integer call() throws Exception {
         ServiceConfig config = config(bootstrap, applicationId, instanceId, stateDir, topicPrefix, snapshotEvery, partitions,
-                kafkaConfig);
+                kafkaConfig).withLabelWait(labelWait.toLabelWait());
+        if (memoryBudget != null) {
+            config = config.withMemoryBudget(dev.alignstream.stream.MemoryBudget.parseSize(memoryBudget));
+        }
         String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("ALIGNSTREAM_ADMIN_TOKEN");
         if (tokenFile != null && token.isEmpty()) {
             // an empty file would silently leave export open: refuse instead
@@ -89,13 +99,9 @@ public final class ServeCommand implements Callable<Integer> {
                                 int snapshotEvery, int partitions, Path kafkaConfig) throws IOException {
         Map<String, String> extra = new HashMap<>();
         if (kafkaConfig != null) {
-            Properties p = new Properties();
-            try (Reader r = Files.newBufferedReader(kafkaConfig)) {
-                p.load(r);
-            }
-            p.forEach((k, v) -> extra.put(k.toString(), v.toString()));
+            KafkaClientOptions.readProperties(kafkaConfig).forEach((k, v) -> extra.put(k.toString(), v.toString()));
         }
         return new ServiceConfig(bootstrap, appId, instanceId, stateDir, topics(topicPrefix), snapshotEvery, partitions,
-                extra, "exactly_once_v2");
+                extra, ServiceConfig.REQUIRED_GUARANTEE);
     }
 }

@@ -7,8 +7,9 @@ import dev.alignstream.core.Arch;
 import dev.alignstream.core.Learner;
 import dev.alignstream.core.Model;
 import dev.alignstream.core.ModelConfig;
-import dev.alignstream.data.Sample;
+import dev.alignstream.data.BadRecordReason;
 import dev.alignstream.data.SampleFileReader;
+import dev.alignstream.data.TimedEvent;
 import dev.alignstream.io.ModelFile;
 import dev.alignstream.rules.Rules;
 import dev.alignstream.train.OfflineTrainer;
@@ -42,9 +43,14 @@ import picocli.CommandLine.Option;
                 "(sequence records; --batch counts sequences; the loss of a sequence is the mean of its step losses)"})
 public final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--data", required = true,
-            description = "CSV (label,x_1..x_n) or JSON Lines file; for --arch rnn, JSON Lines sequence records")
+    @Option(names = "--data", required = true, description = {"CSV (label,x_1..x_n) or JSON Lines file.",
+            "In JSON Lines a sample with an \"id\" and no label is predicted and waits for a later line",
+            "{\"id\": ..., \"label\": ...} (delayed label), learned when that line comes.",
+            "For --arch rnn: JSON Lines sequence records {\"sequence\": [[...], ...], \"targets\": [[...], ...]}."})
     Path data;
+
+    @Mixin
+    LabelWaitOptions labelWait;
 
     @Mixin
     ModelOptions model;
@@ -71,18 +77,28 @@ public final class TrainCommand implements Callable<Integer> {
         }
         ModelConfig config = model.toConfig();
         Model m = init == null ? Model.create(config) : InitialModel.fromFile(init, config);
-        List<Sample> samples = SampleFileReader.read(data, config.inputSize(), config.outputSize());
+        List<TimedEvent> events = SampleFileReader.readEvents(data, config.inputSize(), config.outputSize());
         if (exportInit != null) {
             ModelFile.write(exportInit, m);
         }
         Learner learner = new Learner(m, Rules.of(config.rule()));
         ProgressBar bar = ProgressBar.onTerminal("train");
-        OfflineTrainer.Result r = OfflineTrainer.train(learner, samples, epochs,
+        OfflineTrainer.EventResult er = OfflineTrainer.trainEvents(learner, events, epochs, labelWait.toLabelWait(),
                 (done, total, totals) -> bar.update(done, total,
                         String.format(Locale.ROOT, "acc %.4f", totals.accuracy())));
+        OfflineTrainer.Result r = er.base();
         System.out.printf(Locale.ROOT, "rule %s  layers %s  samples %d  prequential accuracy %.4f  prequential loss %.4f"
-                        + "  %.0f samples/s%s%n", config.rule().id(), config.layersString(), r.samples(), r.accuracy(),
-                r.loss(), r.samplesPerSecond(), r.rejectedSteps() > 0 ? "  rejected steps " + r.rejectedSteps() : "");
+                        + "  %.0f samples/s%s%s%n", config.rule().id(), config.layersString(), r.samples(), r.accuracy(),
+                r.loss(), r.samplesPerSecond(), r.rejectedSteps() > 0 ? "  rejected steps " + r.rejectedSteps() : "",
+                m.pending().count() > 0 ? "  pending " + m.pending().count()
+                        + " (a partial mini-batch, kept in the model file and learned when its batch completes)" : "");
+        if (er.completed() > 0 || er.stillPending() > 0 || er.expired() > 0 || !er.refused().isEmpty()) {
+            System.out.printf(Locale.ROOT, "delayed labels: %d completed, %d still pending, %d expired, %d unmatched,"
+                            + " %d duplicate labels, %d duplicate ids%n", er.completed(), er.stillPending(), er.expired(),
+                    er.refused().getOrDefault(BadRecordReason.UNMATCHED_LABEL, 0L),
+                    er.refused().getOrDefault(BadRecordReason.DUPLICATE_LABEL, 0L),
+                    er.refused().getOrDefault(BadRecordReason.DUPLICATE_ID, 0L));
+        }
         if (export != null) {
             ModelFile.write(export, m);
         }
@@ -97,6 +113,14 @@ public final class TrainCommand implements Callable<Integer> {
             o.put("seconds", r.seconds());
             o.put("samples_per_second", r.samplesPerSecond());
             o.put("rejected_steps", r.rejectedSteps());
+            o.put("pending_samples", m.pending().count());
+            ObjectNode d = o.putObject("delayed_labels");
+            d.put("completed", er.completed());
+            d.put("still_pending", er.stillPending());
+            d.put("expired", er.expired());
+            d.put("unmatched_labels", er.refused().getOrDefault(BadRecordReason.UNMATCHED_LABEL, 0L));
+            d.put("duplicate_labels", er.refused().getOrDefault(BadRecordReason.DUPLICATE_LABEL, 0L));
+            d.put("duplicate_ids", er.refused().getOrDefault(BadRecordReason.DUPLICATE_ID, 0L));
             Reports.addAlignment(o, m);
             Files.writeString(report, json.writeValueAsString(o) + "\n");
         }

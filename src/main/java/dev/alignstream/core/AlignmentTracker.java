@@ -22,6 +22,15 @@ public final class AlignmentTracker {
         }
     }
 
+    /** Bytes of the accumulators {@code P^l}. */
+    public long bytes() {
+        long b = 0;
+        for (RowMatrix p : predictedT) {
+            b += p.bytes();
+        }
+        return b;
+    }
+
     public int depth() {
         return predictedT.length;
     }
@@ -34,9 +43,22 @@ public final class AlignmentTracker {
     /** Adds the batch in the workspace: {@code P^l += sum_b signal_b a0_b^T / sqrt(n_{l-1})}. */
     void accumulate(Workspace ws, RowMatrix[] signals) {
         for (int l = 1; l <= predictedT.length; l++) {
-            RowMatrix p = predictedT[l - 1];
-            Kernels.addOuter(p, Kernels.invSqrt(p.numRows()), ws.a0(l - 1), signals[l]);
+            accumulateLayer(l, ws.a0(l - 1), signals[l]);
         }
+    }
+
+    /** {@code P^l += scale * sum_b signal_b a0_b^T} for one layer. */
+    void accumulateLayer(int l, RowMatrix a0, RowMatrix signal) {
+        Kernels.addOuter(predictedT[l - 1], scale(l, this), a0, signal);
+    }
+
+    /**
+     * The factor {@code 1 / sqrt(n_{l-1})} of layer {@code l}'s accumulation; the learner uses the
+     * same factor when it updates {@code P} in the weight update's sweep
+     * ({@link Kernels#addOuterPair}), so both paths give the same bits.
+     */
+    static float scale(int l, AlignmentTracker t) {
+        return Kernels.invSqrt(t.predictedT[l - 1].numRows());
     }
 
     /** The alignment score of layer {@code l} in [0, 1], or NaN before anything was learned. */

@@ -5,16 +5,16 @@ package dev.alignstream.core;
  * matrices of {@code fa} and {@code dfa}. Never modified after construction, so models that share
  * seed and sizes share one instance (see {@link Initializer#frozen}).
  *
- * <p>Because these matrices never change, each is also kept in the layout its backward use
- * wants — one row per upper neuron, {@link Kernels#propagate} — so the Align rules' backward pass
- * is a vectorized row combination rather than the dot products {@code bp} needs.
- * {@link #backward(int)} is that matrix for the signal arriving at layer {@code l} from above:
- * {@code W0^{l+1}} (align rules), {@code B^{l+1}} (fa) or {@code D^{l T}} (dfa).
+ * <p>Every matrix is held once. The frozen weights keep the transposed layout of
+ * {@link Parameters}, which both the frozen forward pass and the Align rules' backward pass read
+ * ({@link Workspace#frozenBackward}); keeping a second, untransposed copy for the backward pass
+ * would add a weight-sized matrix to the working set of every Align model. The feedback matrices
+ * are only ever read backward, so they are held once in the layout that use wants (one row per
+ * upper neuron, {@link Kernels#propagate}): {@code B^{l+1}} (fa) or {@code D^{l T}} (dfa).
  */
 public final class FrozenNetwork {
 
     private final Parameters initial;
-    private final RowMatrix[] frozenBackward;
     private final RowMatrix[] feedbackBackward;
     private final RuleName feedbackKind;
 
@@ -30,10 +30,8 @@ public final class FrozenNetwork {
         this.feedbackKind = feedbackKind;
         int[] n = initial.layers();
         int depth = initial.depth();
-        frozenBackward = new RowMatrix[depth + 1];
         feedbackBackward = new RowMatrix[depth + 1];
         for (int l = 1; l < depth; l++) {
-            frozenBackward[l] = RowMatrix.fromRowMajor(initial.weight(l + 1), n[l + 1], n[l]);
             if (feedbackKind == RuleName.FA) {
                 feedbackBackward[l] = RowMatrix.fromRowMajor(feedback[l], n[l + 1], n[l]);
             } else if (feedbackKind == RuleName.DFA) {
@@ -45,11 +43,6 @@ public final class FrozenNetwork {
     /** The initial parameters. Callers must not modify them. */
     public Parameters initial() {
         return initial;
-    }
-
-    /** {@code W0^{l+1}} with one row per neuron of layer {@code l+1}, for {@code l = 1..L-1}. */
-    public RowMatrix backward(int l) {
-        return frozenBackward[l];
     }
 
     /** The feedback matrix carrying the signal to layer {@code l} ({@code l = 1..L-1}), or null. */
@@ -76,6 +69,24 @@ public final class FrozenNetwork {
             return feedbackBackward[l].toTransposedRowMajor();
         }
         return null;
+    }
+
+    /**
+     * Bytes of float data held: the initial weights and biases plus any feedback matrices. Models
+     * with equal seed and sizes share one instance, so several such models hold this only once.
+     */
+    public long bytes() {
+        long b = 0;
+        for (int l = 1; l <= initial.depth(); l++) {
+            b += initial.weightT(l).bytes() + 4L * initial.bias(l).length;
+            if (feedbackBackward[l - 1] != null) {
+                b += feedbackBackward[l - 1].bytes();
+            }
+        }
+        if (feedbackBackward[initial.depth()] != null) {
+            b += feedbackBackward[initial.depth()].bytes();
+        }
+        return b;
     }
 
     public int depth() {

@@ -34,7 +34,6 @@ public final class Kernels {
     public static void combineRows(RowMatrix a, RowMatrix m, int[] nonzero, RowMatrix out) {
         final int batch = a.numRows();
         final int kEnd = m.numRows();
-        final int k4 = kEnd & ~3;
         final int n = m.numCols();
         out.setActiveRows(batch);
         out.zero();
@@ -60,30 +59,57 @@ public final class Kernels {
             }
             return;
         }
-        for (int k = 0; k < k4; k += 4) {
-            final float[] m0 = m.row(k);
-            final float[] m1 = m.row(k + 1);
-            final float[] m2 = m.row(k + 2);
-            final float[] m3 = m.row(k + 3);
-            for (int b = 0; b < batch; b++) {
-                final float[] ab = a.row(b);
-                final float c0 = ab[k];
-                final float c1 = ab[k + 1];
-                final float c2 = ab[k + 2];
-                final float c3 = ab[k + 3];
-                if (c0 != 0f || c1 != 0f || c2 != 0f || c3 != 0f) {
-                    axpy4(out.row(b), c0, m0, c1, m1, c2, m2, c3, m3, n);
+        combineRowsBlocked(a, m, out, batch, kEnd, n);
+    }
+
+    /**
+     * {@link #combineRows} for several rows: four weight rows at a time are combined into each
+     * output row ({@link #axpy4}), over column tiles of {@link #TILE} so the output tile stays in
+     * L1 while the weight rows pass by. Each output entry sums its terms with {@code k} ascending,
+     * in groups of four, exactly as the one-row loop does. (A kernel updating four output rows per
+     * pass would load each weight value once for four outputs, but HotSpot 17 does not vectorize a
+     * loop with four output arrays; measured 4x slower than this.)
+     */
+    private static void combineRowsBlocked(RowMatrix a, RowMatrix m, RowMatrix out, int batch, int kEnd, int n) {
+        final int k4 = kEnd & ~3;
+        for (int from = 0; from < n; from += TILE) {
+            final int to = Math.min(n, from + TILE);
+            for (int k = 0; k < k4; k += 4) {
+                final float[] m0 = m.row(k);
+                final float[] m1 = m.row(k + 1);
+                final float[] m2 = m.row(k + 2);
+                final float[] m3 = m.row(k + 3);
+                for (int b = 0; b < batch; b++) {
+                    final float[] ab = a.row(b);
+                    if (ab[k] != 0f || ab[k + 1] != 0f || ab[k + 2] != 0f || ab[k + 3] != 0f) {
+                        axpy4(out.row(b), ab[k], m0, ab[k + 1], m1, ab[k + 2], m2, ab[k + 3], m3, from, to);
+                    }
+                }
+            }
+            for (int k = k4; k < kEnd; k++) {
+                final float[] m0 = m.row(k);
+                for (int b = 0; b < batch; b++) {
+                    axpy(out.row(b), a.row(b)[k], m0, from, to);
                 }
             }
         }
-        for (int k = k4; k < kEnd; k++) {
-            final float[] m0 = m.row(k);
-            for (int b = 0; b < batch; b++) {
-                final float c0 = a.row(b)[k];
-                if (c0 != 0f) {
-                    axpy(out.row(b), c0, m0, n);
-                }
-            }
+    }
+
+    /** Columns per tile of the blocked kernels: a 4-row output tile is 4 KiB, a 32-row one 32 KiB. */
+    static final int TILE = 256;
+
+    /** {@link #axpy4} over {@code [from, to)}. */
+    private static void axpy4(float[] y, float c0, float[] x0, float c1, float[] x1, float c2, float[] x2,
+                              float c3, float[] x3, int from, int to) {
+        for (int j = from; j < to; j++) {
+            y[j] = y[j] + c0 * x0[j] + c1 * x1[j] + c2 * x2[j] + c3 * x3[j];
+        }
+    }
+
+    /** {@link #axpy} over {@code [from, to)}. */
+    private static void axpy(float[] y, float c, float[] x, int from, int to) {
+        for (int j = from; j < to; j++) {
+            y[j] = y[j] + c * x[j];
         }
     }
 
@@ -154,22 +180,30 @@ public final class Kernels {
     }
 
     /**
-     * Backward step through a weight stored transposed ({@code WT}, {@code n_l x n_above}), as
-     * {@code bp} needs for the live weights: {@code out[b][j] = phi'(gate[b][j]) * dot(WT[j], g[b]) * scale}.
-     * Dot products of neurons whose derivative is zero for every row are skipped. Each dot product
-     * sums with four interleaved accumulators, then {@code (s0 + s1) + (s2 + s3)}, for every batch size.
+     * Backward step through a weight stored transposed ({@code WT}, {@code n_l x n_above}) — the
+     * live weights for {@code bp}, the frozen copy {@code W0} for the Align rules, one layout for
+     * both the forward pass and this: {@code out[b][j] = phi'(gate[b][j]) * dot(WT[j], g[b]) * scale}.
+     * Dot products whose derivative is zero (for every row) are skipped.
      *
-     * @param wt      transposed weight of the layer above, {@code n_l x n_above}. Not modified.
-     * @param g       signal of the layer above, {@code B x n_above}. Not modified.
-     * @param scale   {@code 1 / sqrt(n_l)}
-     * @param gate    {@code B x n_l}. Not modified.
-     * @param phi     activation
-     * @param gT      scratch, capacity at least {@code n_above x B}. Modified.
-     * @param lanes   scratch, four arrays of at least {@code B}. Modified.
-     * @param out     {@code B x n_l}. Modified.
+     * <p>Summation order, fixed for every machine: with one row, {@link #dot8} (eight interleaved
+     * sums); with several rows, {@code G WT^T} is formed tile by tile: a {@code tk x tj} block of
+     * {@code WT} is transposed into {@code tile} (in L1), then combined into each batch row's
+     * accumulator with {@link #axpy4} like the forward pass, so every sum runs over {@code k}
+     * ascending in groups of four and the loops vectorize along {@code j}. The transposition
+     * costs one copy of each weight per step, shared by all batch rows.
+     *
+     * @param wt       transposed weight of the layer above, {@code n_l x n_above}. Not modified.
+     * @param g        signal of the layer above, {@code B x n_above}. Not modified.
+     * @param scale    {@code 1 / sqrt(n_l)}
+     * @param gate     {@code B x n_l}. Not modified.
+     * @param phi      activation
+     * @param tile     scratch {@code tk x tj}, any shape. Modified.
+     * @param acc      scratch, at least {@code B} rows of {@code tj}. Modified.
+     * @param products scratch of at least {@code n_above}. Modified.
+     * @param out      {@code B x n_l}. Modified.
      */
     public static void backwardTransposed(RowMatrix wt, RowMatrix g, float scale, RowMatrix gate, Activation phi,
-                                          RowMatrix gT, float[][] lanes, RowMatrix out) {
+                                          RowMatrix tile, RowMatrix acc, float[] products, RowMatrix out) {
         final int batch = g.numRows();
         final int nl = wt.numRows();
         final int nAbove = wt.numCols();
@@ -180,86 +214,97 @@ public final class Kernels {
             final float[] d = gate.row(0);
             for (int j = 0; j < nl; j++) {
                 final float deriv = phi.derivative(d[j]);
-                o[j] = deriv == 0f ? 0f : deriv * (dot4(wt.row(j), g0, nAbove) * scale);
+                o[j] = deriv == 0f ? 0f : deriv * (dot8(wt.row(j), g0, products, nAbove) * scale);
             }
             return;
         }
-        for (int b = 0; b < batch; b++) {
-            final float[] gb = g.row(b);
-            for (int k = 0; k < nAbove; k++) {
-                gT.row(k)[b] = gb[k];
+        final int tk = tile.numRows();
+        final int tj = tile.numCols();
+        for (int j0 = 0; j0 < nl; j0 += tj) {
+            final int w = Math.min(tj, nl - j0);
+            for (int b = 0; b < batch; b++) {
+                java.util.Arrays.fill(acc.row(b), 0, w, 0f);
             }
-        }
-        final float[] s0 = lanes[0];
-        final float[] s1 = lanes[1];
-        final float[] s2 = lanes[2];
-        final float[] s3 = lanes[3];
-        final int k4 = nAbove & ~3;
-        for (int j = 0; j < nl; j++) {
-            boolean live = false;
-            for (int b = 0; b < batch && !live; b++) {
-                live = phi.derivative(gate.row(b)[j]) != 0f;
-            }
-            if (!live) {
-                for (int b = 0; b < batch; b++) {
-                    out.row(b)[j] = 0f;
+            for (int k0 = 0; k0 < nAbove; k0 += tk) {
+                final int kw = Math.min(tk, nAbove - k0);
+                for (int jj = 0; jj < w; jj++) {
+                    final float[] wr = wt.row(j0 + jj);
+                    for (int kk = 0; kk < kw; kk++) {
+                        tile.row(kk)[jj] = wr[k0 + kk];
+                    }
                 }
-                continue;
-            }
-            java.util.Arrays.fill(s0, 0, batch, 0f);
-            java.util.Arrays.fill(s1, 0, batch, 0f);
-            java.util.Arrays.fill(s2, 0, batch, 0f);
-            java.util.Arrays.fill(s3, 0, batch, 0f);
-            final float[] w = wt.row(j);
-            for (int k = 0; k < k4; k += 4) {
-                lanes4(s0, w[k], gT.row(k), s1, w[k + 1], gT.row(k + 1), s2, w[k + 2], gT.row(k + 2),
-                        s3, w[k + 3], gT.row(k + 3), batch);
-            }
-            for (int k = k4; k < nAbove; k++) {
-                axpy(s0, w[k], gT.row(k), batch);
+                final int k4 = kw & ~3;
+                for (int b = 0; b < batch; b++) {
+                    final float[] gb = g.row(b);
+                    final float[] ab = acc.row(b);
+                    for (int kk = 0; kk < k4; kk += 4) {
+                        final float c0 = gb[k0 + kk];
+                        final float c1 = gb[k0 + kk + 1];
+                        final float c2 = gb[k0 + kk + 2];
+                        final float c3 = gb[k0 + kk + 3];
+                        if (c0 != 0f || c1 != 0f || c2 != 0f || c3 != 0f) {
+                            axpy4(ab, c0, tile.row(kk), c1, tile.row(kk + 1), c2, tile.row(kk + 2), c3, tile.row(kk + 3),
+                                    0, w);
+                        }
+                    }
+                    for (int kk = k4; kk < kw; kk++) {
+                        axpy(ab, gb[k0 + kk], tile.row(kk), 0, w);
+                    }
+                }
             }
             for (int b = 0; b < batch; b++) {
-                final float deriv = phi.derivative(gate.row(b)[j]);
-                final float sum = (s0[b] + s1[b]) + (s2[b] + s3[b]);
-                out.row(b)[j] = deriv == 0f ? 0f : deriv * (sum * scale);
+                final float[] ab = acc.row(b);
+                final float[] ob = out.row(b);
+                final float[] db = gate.row(b);
+                for (int jj = 0; jj < w; jj++) {
+                    final float deriv = phi.derivative(db[j0 + jj]);
+                    ob[j0 + jj] = deriv == 0f ? 0f : deriv * (ab[jj] * scale);
+                }
             }
         }
     }
 
-    private static void lanes4(float[] s0, float w0, float[] g0, float[] s1, float w1, float[] g1,
-                               float[] s2, float w2, float[] g2, float[] s3, float w3, float[] g3, int n) {
-        for (int b = 0; b < n; b++) {
-            s0[b] += w0 * g0[b];
-            s1[b] += w1 * g1[b];
-            s2[b] += w2 * g2[b];
-            s3[b] += w3 * g3[b];
+    /**
+     * Dot product with eight interleaved sums, {@code s_i = sum over k = i mod 8}, tail into
+     * {@code s_0}, combined as {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))}. The products are
+     * first written to {@code products} in one vectorized loop (each rounded to float exactly as
+     * inline), which lets the eight sums run at the adder's throughput.
+     */
+    static float dot8(float[] x, float[] y, float[] products, int n) {
+        for (int k = 0; k < n; k++) {
+            products[k] = x[k] * y[k];
         }
-    }
-
-    /** Dot product in {@link #backwardTransposed}'s order: four interleaved sums, tail into the first. */
-    static float dot4(float[] x, float[] y, int n) {
         float s0 = 0f;
         float s1 = 0f;
         float s2 = 0f;
         float s3 = 0f;
-        final int k4 = n & ~3;
+        float s4 = 0f;
+        float s5 = 0f;
+        float s6 = 0f;
+        float s7 = 0f;
+        final int k8 = n & ~7;
         int k = 0;
-        for (; k < k4; k += 4) {
-            s0 += x[k] * y[k];
-            s1 += x[k + 1] * y[k + 1];
-            s2 += x[k + 2] * y[k + 2];
-            s3 += x[k + 3] * y[k + 3];
+        for (; k < k8; k += 8) {
+            s0 += products[k];
+            s1 += products[k + 1];
+            s2 += products[k + 2];
+            s3 += products[k + 3];
+            s4 += products[k + 4];
+            s5 += products[k + 5];
+            s6 += products[k + 6];
+            s7 += products[k + 7];
         }
         for (; k < n; k++) {
-            s0 += x[k] * y[k];
+            s0 += products[k];
         }
-        return (s0 + s1) + (s2 + s3);
+        return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
     }
 
     /**
      * Outer-product update {@code WT += alpha * U^T G}, i.e. {@code W += alpha * sum_b g_b u_b^T}:
-     * the error-weighted input correlation every rule learns with. Batch rows are added in
-     * ascending order, in groups of four; a group whose inputs are all zero is skipped.
+     * the error-weighted input correlation every rule learns with. Every entry adds the batch rows
+     * in ascending order, in groups of four; a group whose inputs are all zero is skipped. Several
+     * rows are applied over column tiles, so the tile of the signal stays in L1.
      *
      * @param wt    transposed weight {@code n_in x n_out}. Modified.
      * @param alpha step factor, e.g. {@code -eta / (B sqrt(n_in))}
@@ -270,24 +315,81 @@ public final class Kernels {
         final int batch = u.numRows();
         final int nIn = wt.numRows();
         final int nOut = wt.numCols();
-        final int b4 = batch & ~3;
-        for (int k = 0; k < nIn; k++) {
-            final float[] w = wt.row(k);
-            int b = 0;
-            for (; b < b4; b += 4) {
-                final float c0 = alpha * u.row(b)[k];
-                final float c1 = alpha * u.row(b + 1)[k];
-                final float c2 = alpha * u.row(b + 2)[k];
-                final float c3 = alpha * u.row(b + 3)[k];
-                if (c0 != 0f || c1 != 0f || c2 != 0f || c3 != 0f) {
-                    axpy4(w, c0, g.row(b), c1, g.row(b + 1), c2, g.row(b + 2), c3, g.row(b + 3), nOut);
+        if (batch == 1) {
+            final float[] u0 = u.row(0);
+            final float[] g0 = g.row(0);
+            for (int k = 0; k < nIn; k++) {
+                final float c = alpha * u0[k];
+                if (c != 0f) {
+                    axpy(wt.row(k), c, g0, nOut);
                 }
             }
-            for (; b < batch; b++) {
-                final float c0 = alpha * u.row(b)[k];
-                if (c0 != 0f) {
-                    axpy(w, c0, g.row(b), nOut);
-                }
+            return;
+        }
+        for (int from = 0; from < nOut; from += TILE) {
+            final int to = Math.min(nOut, from + TILE);
+            for (int k = 0; k < nIn; k++) {
+                addOuterRow(wt.row(k), alpha, u, k, g, batch, from, to);
+            }
+        }
+    }
+
+    /** One weight row of {@link #addOuter}: batch rows in groups of four, skipping all-zero groups. */
+    private static void addOuterRow(float[] w, float alpha, RowMatrix u, int k, RowMatrix g, int batch, int from, int to) {
+        final int b4 = batch & ~3;
+        int b = 0;
+        for (; b < b4; b += 4) {
+            final float c0 = alpha * u.row(b)[k];
+            final float c1 = alpha * u.row(b + 1)[k];
+            final float c2 = alpha * u.row(b + 2)[k];
+            final float c3 = alpha * u.row(b + 3)[k];
+            if (c0 != 0f || c1 != 0f || c2 != 0f || c3 != 0f) {
+                axpy4(w, c0, g.row(b), c1, g.row(b + 1), c2, g.row(b + 2), c3, g.row(b + 3), from, to);
+            }
+        }
+        for (; b < batch; b++) {
+            final float c0 = alpha * u.row(b)[k];
+            if (c0 != 0f) {
+                axpy(w, c0, g.row(b), from, to);
+            }
+        }
+    }
+
+    /**
+     * Two outer-product updates sharing their signal in one sweep — a rule's weight update and the
+     * alignment accumulator: {@code WT += alpha * U^T G} and {@code PT += beta * V^T G}. Each
+     * matrix gets exactly the bits {@link #addOuter} would give it; with one row, both rows
+     * {@code k} are updated while the signal is in L1 (one loop writing both rows measured no
+     * faster than two loops).
+     *
+     * @param wt    transposed weight {@code n_in x n_out}. Modified.
+     * @param alpha weight step factor
+     * @param u     the weight update's input, {@code B x n_in}. Not modified.
+     * @param pt    transposed accumulator, {@code n_in x n_out}. Modified.
+     * @param beta  accumulator factor, e.g. {@code 1 / sqrt(n_in)}
+     * @param v     the accumulator's input, {@code B x n_in}. Not modified.
+     * @param g     shared signal, {@code B x n_out}. Not modified.
+     */
+    public static void addOuterPair(RowMatrix wt, float alpha, RowMatrix u, RowMatrix pt, float beta, RowMatrix v,
+                                    RowMatrix g) {
+        if (u.numRows() != 1) {
+            addOuter(wt, alpha, u, g);
+            addOuter(pt, beta, v, g);
+            return;
+        }
+        final int nIn = wt.numRows();
+        final int nOut = wt.numCols();
+        final float[] u0 = u.row(0);
+        final float[] v0 = v.row(0);
+        final float[] g0 = g.row(0);
+        for (int k = 0; k < nIn; k++) {
+            final float c = alpha * u0[k];
+            final float d = beta * v0[k];
+            if (c != 0f) {
+                axpy(wt.row(k), c, g0, nOut);
+            }
+            if (d != 0f) {
+                axpy(pt.row(k), d, g0, nOut);
             }
         }
     }

@@ -43,6 +43,17 @@ public final class Learner {
         this.target = new float[model.config().outputSize()];
     }
 
+    /** Bytes of this learner's step buffers ({@link Workspace}) and divergence backup, if taken. */
+    public long workspaceBytes() {
+        long b = ws.bytes() + 4L * target.length;
+        if (backup != null) {
+            for (int l = 1; l <= backup.depth(); l++) {
+                b += backup.weightT(l).bytes() + 4L * backup.bias(l).length;
+            }
+        }
+        return b;
+    }
+
     public Model model() {
         return model;
     }
@@ -63,6 +74,30 @@ public final class Learner {
         return observe(s, false);
     }
 
+    /**
+     * Scores an output served earlier against the label that has just arrived for it (delayed
+     * labels, SPEC section 8): the prequential score of a delayed sample is that of the
+     * prediction the user was given, not of the model as it is now. Touches no parameter.
+     *
+     * @param served       the output the model gave when the features arrived
+     * @param labelled     the sample's features with its label or target
+     * @param learned      what learning from {@code labelled} did (its step outcome and samples seen)
+     */
+    public Prediction scoreServed(float[] served, Sample labelled, Prediction learned) {
+        ModelConfig c = model.config();
+        check(labelled, c);
+        if (served.length != c.outputSize()) {
+            throw new IllegalArgumentException("served output has " + served.length + " values, the model "
+                    + c.outputSize());
+        }
+        fillTarget(labelled, c);
+        double loss = loss(served, target);
+        int predicted = argmax(served);
+        boolean correct = labelled.label() != null && predicted == labelled.label();
+        return new Prediction(served.clone(), predicted, true, loss, correct, learned.samplesSeen(), learned.step(),
+                learned.rejectReason());
+    }
+
     private Prediction observe(Sample s, boolean learn) {
         ModelConfig c = model.config();
         check(s, c);
@@ -78,11 +113,7 @@ public final class Learner {
                     Prediction.StepOutcome.NONE, null);
         }
         fillTarget(s, c);
-        double loss = 0;
-        for (int j = 0; j < output.length; j++) {
-            double d = (double) output[j] - target[j];
-            loss += 0.5 * d * d;
-        }
+        double loss = loss(output, target);
         boolean correct = s.label() != null && predicted == s.label();
         if (!learn || model.paused()) {
             Prediction.StepOutcome o = learn ? Prediction.StepOutcome.PAUSED : Prediction.StepOutcome.NONE;
@@ -108,8 +139,10 @@ public final class Learner {
     }
 
     /**
-     * Learns from the pending mini-batch, complete or not (offline training calls this at the end
-     * of the data). Returns null when applied or nothing was pending, else the rejection reason.
+     * Learns from the pending mini-batch, complete or not. Neither offline training nor the stream
+     * calls this for a partial batch (a partial batch stays pending, see {@code OfflineTrainer});
+     * it is for callers that own the whole batch, like the step benchmark. Returns null when
+     * applied or nothing was pending, else the rejection reason.
      */
     public String flush() {
         PendingBatch p = model.pending();
@@ -151,26 +184,40 @@ public final class Learner {
             return reject("non-finite output error (the network's output overflowed)");
         }
         rule.backward(ws, model.live(), model.frozen(), phi);
-        String rejected = update(n, c.learningRate());
+        String rejected = update(n, c.learningRate(), tracker);
         if (rejected != null) {
             return reject(rejected);
         }
-        if (tracker != null) {
-            if (rule.name() == RuleName.ALIGN_ZERO) {
-                for (int l = 1; l <= depth; l++) {
-                    scoreSignals[l] = ws.signal(l);
-                }
-            } else {
-                ws.frozenBackward(model.frozen(), phi, true);
-                for (int l = 1; l < depth; l++) {
-                    scoreSignals[l] = ws.alignSignal(l);
-                }
-                scoreSignals[depth] = e;
-            }
-            tracker.accumulate(ws, scoreSignals);
-        }
         model.recordApplied(n);
         return null;
+    }
+
+    /**
+     * Whether the rule's own backward signal is the align-zero signal the alignment score needs
+     * (align-zero and align-ada: frozen weights, frozen derivatives, live error), so the tracked
+     * accumulator can reuse it — and be updated in the same sweep as the weights.
+     */
+    private boolean signalIsAlignZero() {
+        return rule.name() == RuleName.ALIGN_ZERO || rule.name() == RuleName.ALIGN_ADA;
+    }
+
+    /** Accumulates the alignment score's {@code P} for a step whose update was applied separately. */
+    private void accumulateAlignment(AlignmentTracker tracker) {
+        Activation phi = model.config().activation();
+        int depth = model.config().depth();
+        RowMatrix e = ws.signal(depth);
+        if (signalIsAlignZero()) {
+            for (int l = 1; l <= depth; l++) {
+                scoreSignals[l] = ws.signal(l);
+            }
+        } else {
+            ws.frozenBackward(model.frozen(), phi, true);
+            for (int l = 1; l < depth; l++) {
+                scoreSignals[l] = ws.alignSignal(l);
+            }
+            scoreSignals[depth] = e;
+        }
+        tracker.accumulate(ws, scoreSignals);
     }
 
     private String reject(String reason) {
@@ -178,8 +225,11 @@ public final class Learner {
         return reason;
     }
 
-    /** Applies the rule's update to every learning layer, or nothing at all; returns a reason on rejection. */
-    private String update(int n, float eta) {
+    /**
+     * Applies the rule's update to every learning layer, and accumulates the alignment score when
+     * tracked, or nothing at all; returns a reason on rejection.
+     */
+    private String update(int n, float eta, AlignmentTracker tracker) {
         Parameters live = model.live();
         int depth = live.depth();
         int first = rule.firstLearningLayer(depth);
@@ -202,7 +252,11 @@ public final class Learner {
             }
         }
         if (certainlyFinite) {
-            apply(n, eta, first, depth);
+            // the common case: nothing can overflow, so weights and P are updated in one sweep
+            apply(n, eta, first, depth, tracker != null && signalIsAlignZero() ? tracker : null);
+            if (tracker != null && !signalIsAlignZero()) {
+                accumulateAlignment(tracker);
+            }
             for (int l = first; l <= depth; l++) {
                 weightBound[l] += delta[l];
             }
@@ -214,7 +268,7 @@ public final class Learner {
         for (int l = first; l <= depth; l++) {
             backup.setLayerTo(live, l);
         }
-        apply(n, eta, first, depth);
+        apply(n, eta, first, depth, null);
         for (int l = first; l <= depth; l++) {
             if (!live.isFinite(l)) {
                 for (int m = first; m <= depth; m++) {
@@ -226,17 +280,35 @@ public final class Learner {
         for (int l = first; l <= depth; l++) {
             weightBound[l] = exactBound(live, l);
         }
+        if (tracker != null) {
+            accumulateAlignment(tracker);
+        }
         return null;
     }
 
-    private void apply(int n, float eta, int first, int depth) {
+    /**
+     * The weight and bias updates of layers {@code first..depth}; with {@code fusedTracker}, whose
+     * signal is the rule's own, each layer's {@code P} is accumulated in the same sweep over its rows.
+     */
+    private void apply(int n, float eta, int first, int depth, AlignmentTracker fusedTracker) {
         Parameters live = model.live();
         float biasAlpha = (float) (-(double) eta / n);
         for (int l = first; l <= depth; l++) {
             RowMatrix wt = live.weightT(l);
             float alpha = (float) (-(double) eta / (n * Math.sqrt(wt.numRows())));
-            Kernels.addOuter(wt, alpha, rule.updateInput(ws, l), ws.signal(l));
+            if (fusedTracker != null) {
+                Kernels.addOuterPair(wt, alpha, rule.updateInput(ws, l), fusedTracker.predictedT(l),
+                        AlignmentTracker.scale(l, fusedTracker), ws.a0(l - 1), ws.signal(l));
+            } else {
+                Kernels.addOuter(wt, alpha, rule.updateInput(ws, l), ws.signal(l));
+            }
             Kernels.addColumnSums(live.bias(l), biasAlpha, ws.signal(l));
+        }
+        if (fusedTracker != null) {
+            // layers below the first learning layer (none for the Align rules) still accumulate
+            for (int l = 1; l < first; l++) {
+                fusedTracker.accumulateLayer(l, ws.a0(l - 1), ws.signal(l));
+            }
         }
     }
 
@@ -259,6 +331,16 @@ public final class Learner {
         } else {
             System.arraycopy(s.target(), 0, target, 0, target.length);
         }
+    }
+
+    /** {@code 0.5 ||f - t||^2}, summed in double precision in index order. */
+    private static double loss(float[] f, float[] t) {
+        double loss = 0;
+        for (int j = 0; j < f.length; j++) {
+            double d = (double) f[j] - t[j];
+            loss += 0.5 * d * d;
+        }
+        return loss;
     }
 
     private static int argmax(float[] v) {

@@ -38,12 +38,34 @@ public record ModelConfig(
     /** The largest number of parameters (weights of all layers) one model may have. */
     public static final long MAX_PARAMETERS = 64L << 20;
     public static final int MAX_BATCH = 4096;
+    /** The largest number of weight layers; deeper nets cost per-layer buffers and bookkeeping for nothing. */
+    public static final int MAX_DEPTH = 64;
+
+    /**
+     * The contract's defaults for every optional setting, as text: the one place they are
+     * written. The model-file metadata, the models-topic JSON and the CLI options all read them
+     * (the CLI through picocli's {@code defaultValue}, which needs compile-time constants).
+     */
+    public static final class Defaults {
+        public static final String ACTIVATION = "relu";
+        public static final String BATCH_SIZE = "1";
+        public static final String SEED = "7";
+        public static final String TARGET_OFFSET = "0";
+        public static final String INPUT_SCALE = "1";
+        public static final String TRACK_ALIGNMENT = "true";
+
+        private Defaults() {
+        }
+    }
 
     public ModelConfig {
         layers = layers.clone();
         if (layers.length < 2) {
             throw new IllegalArgumentException("layers needs at least an input and an output size, got "
                     + Arrays.toString(layers));
+        }
+        if (layers.length - 1 > MAX_DEPTH) {
+            throw new IllegalArgumentException("at most " + MAX_DEPTH + " weight layers, got " + (layers.length - 1));
         }
         long params = 0;
         for (int i = 0; i < layers.length; i++) {
@@ -74,7 +96,8 @@ public record ModelConfig(
 
     /** A config with the contract's defaults: relu, batch 1, seed 7, offset 0, scale 1, alignment on. */
     public static ModelConfig of(RuleName rule, float learningRate, int... layers) {
-        return new ModelConfig(layers, Activation.RELU, rule, learningRate, 1, 7L, 0f, 1f, true);
+        return fromMetadata(Map.of("layers", Arrays.stream(layers).mapToObj(Integer::toString)
+                .collect(Collectors.joining(",")), "rule", rule.id(), "learning_rate", Float.toString(learningRate)));
     }
 
     @Override
@@ -105,7 +128,10 @@ public record ModelConfig(
 
     public static int[] parseLayers(String s) {
         try {
-            return Arrays.stream(s.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+            if (s.split(",", -1).length > MAX_DEPTH + 1) {
+                throw new IllegalArgumentException("at most " + MAX_DEPTH + " weight layers, got '" + abbreviate(s) + "'");
+            }
+            return Arrays.stream(s.split(",", -1)).map(String::trim).mapToInt(Integer::parseInt).toArray();
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("layers must be comma-separated integers like 784,256,10, got '"
                     + s + "'");
@@ -159,27 +185,68 @@ public record ModelConfig(
         return m;
     }
 
-    /** Reads {@link #toMetadata()}; absent optional keys take the contract's defaults. */
+    /**
+     * Reads {@link #toMetadata()}, strictly: {@code layers}, {@code rule} and
+     * {@code learning_rate} are required, absent optional keys take {@link Defaults}, and a value
+     * that is not exactly of its type ({@code "abc"} or {@code "2.9"} for an integer,
+     * {@code "yes"} for a boolean) is refused with an IllegalArgumentException naming the key,
+     * never coerced. Keys it does not know (state such as {@code samples_seen}) are ignored.
+     */
     public static ModelConfig fromMetadata(Map<String, String> m) {
         String layers = m.get("layers");
         String rule = m.get("rule");
-        if (layers == null || rule == null) {
-            throw new IllegalArgumentException("model metadata lacks 'layers' or 'rule'");
+        String lr = m.get("learning_rate");
+        if (layers == null || rule == null || lr == null) {
+            throw new IllegalArgumentException("model config needs 'layers', 'rule' and 'learning_rate'");
         }
+        return new ModelConfig(
+                parseLayers(layers),
+                Activation.parse(m.getOrDefault("activation", Defaults.ACTIVATION)),
+                RuleName.parse(rule),
+                parseFloat("learning_rate", lr),
+                parseInt("batch_size", m.getOrDefault("batch_size", Defaults.BATCH_SIZE)),
+                parseLong("seed", m.getOrDefault("seed", Defaults.SEED)),
+                parseFloat("target_offset", m.getOrDefault("target_offset", Defaults.TARGET_OFFSET)),
+                parseFloat("input_scale", m.getOrDefault("input_scale", Defaults.INPUT_SCALE)),
+                parseBoolean("track_alignment", m.getOrDefault("track_alignment", Defaults.TRACK_ALIGNMENT)));
+    }
+
+    /** A decimal number as Java writes floats ({@code 0.05}, {@code -1e-3}); no hex, suffix, NaN or spaces. */
+    private static final java.util.regex.Pattern DECIMAL =
+            java.util.regex.Pattern.compile("[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
+
+    static float parseFloat(String key, String v) {
+        if (v == null || v.length() > 64 || !DECIMAL.matcher(v).matches()) {
+            throw new IllegalArgumentException("'" + key + "' must be a decimal number, got '" + abbreviate(v) + "'");
+        }
+        return Float.parseFloat(v);
+    }
+
+    static int parseInt(String key, String v) {
+        long x = parseLong(key, v);
+        if (x < Integer.MIN_VALUE || x > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("'" + key + "' is out of range: " + v);
+        }
+        return (int) x;
+    }
+
+    static long parseLong(String key, String v) {
         try {
-            return new ModelConfig(
-                    parseLayers(layers),
-                    Activation.parse(m.getOrDefault("activation", "relu")),
-                    RuleName.parse(rule),
-                    Float.parseFloat(m.getOrDefault("learning_rate", "0.05")),
-                    Integer.parseInt(m.getOrDefault("batch_size", "1")),
-                    Long.parseLong(m.getOrDefault("seed", "7")),
-                    Float.parseFloat(m.getOrDefault("target_offset", "0")),
-                    Float.parseFloat(m.getOrDefault("input_scale", "1")),
-                    Boolean.parseBoolean(m.getOrDefault("track_alignment", "true")));
+            return Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad number in model metadata: " + e.getMessage());
+            throw new IllegalArgumentException("'" + key + "' must be an integer, got '" + abbreviate(v) + "'");
         }
+    }
+
+    static boolean parseBoolean(String key, String v) {
+        if ("true".equals(v) || "false".equals(v)) {
+            return Boolean.parseBoolean(v);
+        }
+        throw new IllegalArgumentException("'" + key + "' must be true or false, got '" + abbreviate(v) + "'");
+    }
+
+    private static String abbreviate(String s) {
+        return s == null ? "null" : s.length() <= 64 ? s : s.substring(0, 64) + "...";
     }
 
     @Override

@@ -57,6 +57,11 @@ public final class RowMatrix {
         }
     }
 
+    /** Bytes of float data this matrix holds (its full row capacity). */
+    public long bytes() {
+        return 4L * rows.length * cols;
+    }
+
     /** Active rows. */
     public int numRows() {
         return active;

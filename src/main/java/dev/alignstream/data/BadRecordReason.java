@@ -23,7 +23,13 @@ public enum BadRecordReason {
     UNSUPPORTED("unsupported"),
     NO_MODEL("no-model"),
     UNKNOWN_MODEL("unknown-model"),
-    BAD_CONFIG("bad-config");
+    BAD_CONFIG("bad-config"),
+    /** A label whose sample is not pending: never seen, already expired, or never given an id. */
+    UNMATCHED_LABEL("unmatched-label"),
+    /** A second label for a sample that was already learned. */
+    DUPLICATE_LABEL("duplicate-label"),
+    /** A second unlabelled sample with the id of one still pending. */
+    DUPLICATE_ID("duplicate-id");
 
     private final String id;
 

@@ -10,7 +10,7 @@ package dev.alignstream.data;
  * @param label    class label, or null
  * @param target   regression target, or null (never both label and target)
  */
-public record Sample(String id, float[] features, Integer label, float[] target) {
+public record Sample(String id, float[] features, Integer label, float[] target) implements DataEvent {
 
     public static Sample classification(float[] features, int label) {
         return new Sample(null, features, label, null);

@@ -30,12 +30,31 @@ public final class SampleFileReader {
      * @param outputSize number of classes / target width, or -1 not to check labels
      */
     public static List<Sample> read(Path file, int inputSize, int outputSize) throws IOException {
+        List<TimedEvent> events = readEvents(file, inputSize, outputSize);
+        List<Sample> out = new ArrayList<>(events.size());
+        for (TimedEvent e : events) {
+            if (!(e.event() instanceof Sample s)) {
+                throw new DataFormatException(file.toString(), 0, "the file holds delayed labels (a line with 'id' and a"
+                        + " label but no features); only 'train' reads those");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    /**
+     * Reads samples and delayed labels (SPEC section 7): in JSON Lines a line with an {@code id}
+     * and a label or target but no features is a {@link LabelRecord}; CSV lines are samples.
+     * Every sample and label is checked against the sizes before anything is returned.
+     */
+    public static List<TimedEvent> readEvents(Path file, int inputSize, int outputSize) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new DataFormatException(file.toString(), 0, "no such file");
         }
         boolean jsonl = isJsonLines(file);
-        List<Sample> out = new ArrayList<>();
+        List<TimedEvent> out = new ArrayList<>();
         int width = inputSize;
+        int classes = outputSize < 0 ? Integer.MAX_VALUE : outputSize;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String line;
             long no = 0;
@@ -47,24 +66,28 @@ public final class SampleFileReader {
                 if (line.isBlank()) {
                     continue;
                 }
-                Sample s;
+                TimedEvent e;
                 try {
                     if (jsonl) {
-                        s = SampleJson.parse(line.getBytes(StandardCharsets.UTF_8));
+                        e = SampleJson.parseTimed(line.getBytes(StandardCharsets.UTF_8));
                     } else {
                         if (no == 1 && isHeader(line)) {
                             continue;
                         }
-                        s = parseCsv(line);
+                        e = new TimedEvent(parseCsv(line), TimedEvent.UNKNOWN);
                     }
-                    if (width < 0) {
-                        width = s.features().length;
+                    if (e.event() instanceof Sample s) {
+                        if (width < 0) {
+                            width = s.features().length;
+                        }
+                        SampleValidator.check(s, width, classes);
+                    } else if (e.event() instanceof LabelRecord l) {
+                        SampleValidator.checkLabel(l.label(), l.target(), classes);
                     }
-                    SampleValidator.check(s, width, outputSize < 0 ? Integer.MAX_VALUE : outputSize);
-                } catch (BadRecordException e) {
-                    throw new DataFormatException(file.toString(), no, e.getMessage());
+                } catch (BadRecordException ex) {
+                    throw new DataFormatException(file.toString(), no, ex.getMessage());
                 }
-                out.add(s);
+                out.add(e);
             }
         }
         if (out.isEmpty()) {

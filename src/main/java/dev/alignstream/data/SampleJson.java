@@ -23,6 +23,8 @@ public final class SampleJson {
     public static final int MAX_RECORD_BYTES = 4 << 20;
     /** Largest feature or target vector accepted. */
     public static final int MAX_VALUES = 1 << 20;
+    /** Longest sample id accepted: ids are kept while their label is pending. */
+    public static final int MAX_ID = 256;
 
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(64).maxStringLength(1 << 16)
@@ -32,7 +34,28 @@ public final class SampleJson {
     private SampleJson() {
     }
 
+    /**
+     * Parses a sample; a label record (an {@code id} and a label or target, no features) is
+     * refused as {@code missing-features}. Use {@link #parseEvent} where labels may arrive late.
+     */
     public static Sample parse(byte[] json) {
+        DataEvent e = parseEvent(json);
+        if (e instanceof Sample s) {
+            return s;
+        }
+        throw new BadRecordException(BadRecordReason.MISSING_FEATURES, "the sample has no 'features' array");
+    }
+
+    /** Parses a sample or a delayed label (SPEC section 8). */
+    public static DataEvent parseEvent(byte[] json) {
+        return parseTimed(json).event();
+    }
+
+    /**
+     * Parses a sample or a delayed label with its optional {@code "timestamp"} (epoch
+     * milliseconds): the record time of a line in a file, where there is no Kafka timestamp.
+     */
+    public static TimedEvent parseTimed(byte[] json) {
         if (json == null) {
             throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "empty record");
         }
@@ -48,6 +71,7 @@ public final class SampleJson {
             float[] features = null;
             float[] target = null;
             Integer label = null;
+            long time = Long.MIN_VALUE;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
@@ -55,7 +79,8 @@ public final class SampleJson {
                     case "features" -> features = floats(p, t, "features");
                     case "target" -> target = t == JsonToken.VALUE_NULL ? null : floats(p, t, "target");
                     case "label" -> label = t == JsonToken.VALUE_NULL ? null : label(p, t);
-                    case "id" -> id = t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
+                    case "id" -> id = t == JsonToken.VALUE_NULL ? null : id(p, t);
+                    case "timestamp" -> time = timestamp(p, t);
                     case "sequence", "targets" -> throw new BadRecordException(BadRecordReason.UNSUPPORTED,
                             "a sequence record is for an RNN model (arch rnn); an MLP sample has 'features'");
                     default -> p.skipChildren();
@@ -64,13 +89,18 @@ public final class SampleJson {
             if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
                 throw malformed("trailing content after the sample object");
             }
-            if (features == null) {
-                throw new BadRecordException(BadRecordReason.MISSING_FEATURES, "the sample has no 'features' array");
-            }
             if (label != null && target != null) {
                 throw malformed("a sample has either 'label' or 'target', not both");
             }
-            return new Sample(id, features, label, target);
+            if (features == null) {
+                if (id != null && (label != null || target != null)) {
+                    return new TimedEvent(new LabelRecord(id, label, target), time);
+                }
+                throw new BadRecordException(BadRecordReason.MISSING_FEATURES, id == null
+                        ? "the sample has no 'features' array"
+                        : "the record has an 'id' but neither 'features' (a sample) nor 'label'/'target' (a label)");
+            }
+            return new TimedEvent(new Sample(id, features, label, target), time);
         } catch (BadRecordException e) {
             throw e;
         } catch (IOException e) {
@@ -109,7 +139,7 @@ public final class SampleJson {
                 switch (field) {
                     case "sequence" -> sequence = steps(p, t, "sequence", maxSteps);
                     case "targets" -> targets = t == JsonToken.VALUE_NULL ? null : steps(p, t, "targets", maxSteps);
-                    case "id" -> id = t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
+                    case "id" -> id = t == JsonToken.VALUE_NULL ? null : id(p, t);
                     case "features", "label", "target" -> throw malformed("a sequence record has 'sequence' and "
                             + "'targets', not '" + field + "'");
                     default -> p.skipChildren();
@@ -207,6 +237,24 @@ public final class SampleJson {
         return s;
     }
 
+    private static String id(JsonParser p, JsonToken t) throws IOException {
+        if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NUMBER_INT) {
+            throw malformed("'id' must be a string or an integer");
+        }
+        String s = p.getValueAsString();
+        if (s.length() > MAX_ID) {
+            throw new BadRecordException(BadRecordReason.OVERSIZE, "'id' is longer than " + MAX_ID + " characters");
+        }
+        return s;
+    }
+
+    private static long timestamp(JsonParser p, JsonToken t) throws IOException {
+        if (t != JsonToken.VALUE_NUMBER_INT) {
+            throw malformed("'timestamp' must be an integer (epoch milliseconds)");
+        }
+        return p.getLongValue();
+    }
+
     private static Integer label(JsonParser p, JsonToken t) throws IOException {
         if (t != JsonToken.VALUE_NUMBER_INT) {
             throw malformed("'label' must be a non-negative integer, found " + p.getText());
@@ -257,6 +305,28 @@ public final class SampleJson {
 
     private static BadRecordException malformed(String msg) {
         return new BadRecordException(BadRecordReason.MALFORMED_JSON, msg);
+    }
+
+    /** {@code {"id": ..., "label": ...}} or with {@code "target"}: a delayed label (SPEC section 8). */
+    public static byte[] toJson(LabelRecord l) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("id", l.id());
+            if (l.label() != null) {
+                g.writeNumberField("label", l.label());
+            } else {
+                g.writeArrayFieldStart("target");
+                for (float v : l.target()) {
+                    g.writeNumber(v);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     /** Compact JSON that {@link #parse} reads back to the same bits ({@link Float#toString} round-trips). */

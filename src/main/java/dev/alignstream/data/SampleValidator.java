@@ -17,18 +17,23 @@ public final class SampleValidator {
                 throw new BadRecordException(BadRecordReason.NON_FINITE, "feature " + i + " is " + s.features()[i]);
             }
         }
-        if (s.label() != null && (s.label() < 0 || s.label() >= outputSize)) {
+        checkLabel(s.label(), s.target(), outputSize);
+    }
+
+    /** Checks a label or target (of a sample or of a delayed label record) against the output size. */
+    public static void checkLabel(Integer label, float[] target, int outputSize) {
+        if (label != null && (label < 0 || label >= outputSize)) {
             throw new BadRecordException(BadRecordReason.LABEL_OUT_OF_RANGE,
-                    "label " + s.label() + " outside 0.." + (outputSize - 1));
+                    "label " + label + " outside 0.." + (outputSize - 1));
         }
-        if (s.target() != null) {
-            if (s.target().length != outputSize) {
+        if (target != null) {
+            if (target.length != outputSize) {
                 throw new BadRecordException(BadRecordReason.TARGET_WIDTH,
-                        "expected a target of " + outputSize + " values, found " + s.target().length);
+                        "expected a target of " + outputSize + " values, found " + target.length);
             }
-            for (int i = 0; i < s.target().length; i++) {
-                if (!Float.isFinite(s.target()[i])) {
-                    throw new BadRecordException(BadRecordReason.NON_FINITE, "target " + i + " is " + s.target()[i]);
+            for (int i = 0; i < target.length; i++) {
+                if (!Float.isFinite(target[i])) {
+                    throw new BadRecordException(BadRecordReason.NON_FINITE, "target " + i + " is " + target[i]);
                 }
             }
         }

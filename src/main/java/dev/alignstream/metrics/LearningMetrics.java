@@ -11,6 +11,8 @@ import dev.alignstream.stream.ModelRegistry;
 import dev.alignstream.stream.ModelSpec;
 import dev.alignstream.stream.ModelStatus;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -22,11 +24,13 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.streams.KafkaStreams;
 
 /**
@@ -43,6 +47,14 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, ModelMeters> models = new ConcurrentHashMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Map<String, StreamMeters> streams = new ConcurrentHashMap<>();
+    /** Label delay buckets: 100 ms to one day in 1-3-10 steps, 15 series per stream. */
+    static final Duration[] LABEL_DELAY_BUCKETS = {Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofSeconds(1),
+        Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofMinutes(1), Duration.ofMinutes(3),
+        Duration.ofMinutes(10), Duration.ofMinutes(30), Duration.ofHours(1), Duration.ofHours(3), Duration.ofHours(10),
+        Duration.ofDays(1)};
+    private final Map<String, Counter> samplesRefused = new ConcurrentHashMap<>();
+    private final Map<String, Counter> modelsRefused = new ConcurrentHashMap<>();
     private final Counter recordsIn;
     private final Counter recordsOut;
     private final ScheduledExecutorService background;
@@ -70,6 +82,9 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         // a healthy service visibly has none
         for (BadRecordReason r : BadRecordReason.values()) {
             deadLetterCounter(r.id());
+        }
+        for (String kind : new String[] {"unfit", "memory"}) {
+            onModelRefused0(kind);
         }
         background = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "alignstream-alignment-gauges");
@@ -122,6 +137,7 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
 
     @Override
     public void onModelAdded(ModelSpec spec) {
+        streamMeters(spec.stream());
         ModelMeters m = models.computeIfAbsent(spec.id(), id -> new ModelMeters(registry, spec));
         // a model restored here after a restart or rebalance shows its real count before its next sample
         ModelStatus status = modelRegistry.status(spec.id());
@@ -146,15 +162,68 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
     }
 
     @Override
+    public void onSampleRefused(ModelSpec spec, String reason) {
+        // reasons are BadRecordReason ids and models are bounded by the declarations: bounded series
+        samplesRefused.computeIfAbsent(spec.id() + "|" + reason, k -> Counter.builder("alignstream.model.samples.refused")
+                .description("samples a model could not use while other models of its stream learned them, by reason")
+                .tags("model", spec.id(), "stream", spec.stream(), "reason", reason).register(registry)).increment();
+    }
+
+    @Override
+    public void onModelRefused(ModelSpec spec, String kind, String reason) {
+        onModelRefused0(kind);
+        modelsRefused.get(kind).increment();
+    }
+
+    @Override
     public void onDeadLetter(String reason) {
         deadLetterCounter(reason).increment();
         recordsOut.increment();
+    }
+
+    private void onModelRefused0(String kind) {
+        modelsRefused.computeIfAbsent(kind, k -> Counter.builder("alignstream.models.refused")
+                .description("models refused on this instance: unfit for their stream, or over the memory budget")
+                .tag("kind", k).register(registry));
     }
 
     private Counter deadLetterCounter(String reason) {
         // reasons come from BadRecordReason ids, a closed set, so the label stays bounded
         return deadLetters.computeIfAbsent(reason, r -> Counter.builder("alignstream.dead.letters")
                 .description("records sent to the dead-letter topic, by reason").tag("reason", r).register(registry));
+    }
+
+    @Override
+    public void onPending(String stream, int waiting) {
+        streamMeters(stream).pending.set(waiting);
+    }
+
+    @Override
+    public void onExpired(String stream) {
+        streamMeters(stream).expired.increment();
+    }
+
+    @Override
+    public void onLabelDelay(String stream, long delayMillis) {
+        streamMeters(stream).labelDelay.record(Duration.ofMillis(Math.max(0, delayMillis)));
+    }
+
+    /** Delayed-label meters of one stream (streams with a model only, so the tag stays bounded). */
+    private record StreamMeters(AtomicInteger pending, Counter expired, Timer labelDelay) {
+    }
+
+    private StreamMeters streamMeters(String stream) {
+        return streams.computeIfAbsent(stream, s -> {
+            AtomicInteger pending = new AtomicInteger();
+            Gauge.builder("alignstream.pending.samples", pending, AtomicInteger::get)
+                    .description("samples served and waiting for their delayed label").tag("stream", s).register(registry);
+            Counter expired = Counter.builder("alignstream.expired.samples")
+                    .description("samples that expired before their delayed label came").tag("stream", s).register(registry);
+            Timer delay = Timer.builder("alignstream.label.delay")
+                    .description("record time from a sample to its delayed label").tag("stream", s)
+                    .serviceLevelObjectives(LABEL_DELAY_BUCKETS).register(registry);
+            return new StreamMeters(pending, expired, delay);
+        });
     }
 
     @Override

@@ -297,13 +297,13 @@ public final class RnnLearner {
             System.arraycopy(g, 0, ws.gateRow.row(0), 0, n);
             System.arraycopy(ws.e.row(t), 0, ws.outRow.row(0), 0, nOut);
             Kernels.backwardTransposed(whoT, ws.outRow, 1f, ws.gateRow, Activation.RELU,
-                    ws.transposeScratch, ws.lanes, ws.sumA);
+                    ws.tile, ws.tileAcc, ws.products, ws.sumA);
             if (t == steps - 1) {
                 Arrays.fill(b, 0f);
             } else {
                 System.arraycopy(ws.delta.row(t + 1), 0, ws.hiddenRow.row(0), 0, n);
                 Kernels.backwardTransposed(whhT, ws.hiddenRow, 1f, ws.gateRow, Activation.RELU,
-                        ws.transposeScratch, ws.lanes, ws.sumB);
+                        ws.tile, ws.tileAcc, ws.products, ws.sumB);
             }
             float[] dl = ws.delta.row(t);
             for (int j = 0; j < n; j++) {

@@ -44,8 +44,10 @@ final class RnnWorkspace {
     final RowMatrix gateRow;
     /** Scratch of {@link dev.alignstream.core.Kernels#combineRows} and {@code backwardTransposed}. */
     final int[] nonzero;
-    final RowMatrix transposeScratch;
-    final float[][] lanes;
+    /** Scratch of {@code backwardTransposed}: tiles for several rows (unused with one), the dot products. */
+    final RowMatrix tile;
+    final RowMatrix tileAcc;
+    final float[] products;
 
     RnnWorkspace(RnnConfig c, int initialSteps) {
         nIn = c.inputSize();
@@ -60,8 +62,9 @@ final class RnnWorkspace {
         outSum = new RowMatrix(1, nOut);
         gateRow = new RowMatrix(1, n);
         nonzero = new int[Math.max(nIn, Math.max(n, nOut))];
-        transposeScratch = new RowMatrix(Math.max(n, nOut), 1);
-        lanes = new float[4][1];
+        tile = new RowMatrix(1, 1);
+        tileAcc = new RowMatrix(1, 1);
+        products = new float[Math.max(n, nOut)];
         allocate(Math.min(maxSteps, Math.max(1, initialSteps)));
     }
 

@@ -47,6 +47,7 @@ public final class AlignstreamService implements AutoCloseable {
 
     private final ServiceConfig config;
     private final ModelRegistry registry = new ModelRegistry();
+    private final ServiceHealth health = new ServiceHealth();
     private KafkaStreams streams;
 
     public AlignstreamService(ServiceConfig config) {
@@ -61,6 +62,11 @@ public final class AlignstreamService implements AutoCloseable {
         return config;
     }
 
+    /** Liveness and readiness, fed by this service's Kafka Streams client once started. */
+    public ServiceHealth health() {
+        return health;
+    }
+
     /** The topology, exposed for TopologyTestDriver tests. */
     public static Topology topology(ServiceConfig config, ModelRegistry registry) {
         Topics t = config.topics();
@@ -68,12 +74,17 @@ public final class AlignstreamService implements AutoCloseable {
         StoreBuilder<KeyValueStore<String, byte[]>> models = Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(LearningProcessor.MODELS_STORE), Serdes.String(), Serdes.ByteArray())
                 .withLoggingDisabled();
+        DeclaredModels declarations = registry.declarations();
+        // the updater keeps the store (what the topic says) and the parsed index the stream
+        // threads read; restoring the global store replays the topic through it, in order
         topology.addGlobalStore(models, "models-source", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(),
                 t.models(), "models-updater", () -> new Processor<String, byte[], Void, Void>() {
                     private KeyValueStore<String, byte[]> store;
+                    private ProcessorContext<Void, Void> context;
 
                     @Override
                     public void init(ProcessorContext<Void, Void> context) {
+                        this.context = context;
                         store = context.getStateStore(LearningProcessor.MODELS_STORE);
                     }
 
@@ -87,14 +98,23 @@ public final class AlignstreamService implements AutoCloseable {
                         } else {
                             store.put(r.key(), r.value());
                         }
+                        long offset = context.recordMetadata().map(m -> m.offset()).orElse(-1L);
+                        declarations.apply(r.key(), r.value(), offset);
                     }
                 });
-        topology.addSource("samples", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), t.samples());
-        topology.addProcessor("learn", () -> new LearningProcessor(registry, config.snapshotEvery()), "samples");
+        // samples and delayed labels feed one processor: both topics are keyed by stream id and
+        // co-partitioned, so a label reaches the task that holds its sample
+        topology.addSource("samples", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), t.samples(),
+                t.labels());
+        MemoryBudget budget = new MemoryBudget(config.memoryBudget());
+        topology.addProcessor("learn", () -> new LearningProcessor(registry, budget, config.snapshotEvery(),
+                config.labelWait()), "samples");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.JOURNAL_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(CHANGELOG), "learn");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.SNAPSHOT_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled().withLoggingEnabled(CHANGELOG), "learn");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.PENDING_STORE),
+                Serdes.String(), Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(CHANGELOG), "learn");
         topology.addSink(LearningProcessor.PREDICTIONS, t.predictions(), Serdes.String().serializer(),
                 Serdes.ByteArray().serializer(), "learn");
         topology.addSink(LearningProcessor.DEAD_LETTERS, t.deadLetters(), Serdes.String().serializer(),
@@ -130,6 +150,7 @@ public final class AlignstreamService implements AutoCloseable {
         topics.add(new NewTopic(t.models(), 1, (short) -1).configs(Map.of("cleanup.policy", "compact")));
         topics.add(new NewTopic(t.predictions(), c.partitions(), (short) -1));
         topics.add(new NewTopic(t.deadLetters(), 1, (short) -1));
+        topics.add(new NewTopic(t.labels(), c.partitions(), (short) -1));
         try (Admin admin = Admin.create(c.clientProperties())) {
             for (NewTopic nt : topics) {
                 try {
@@ -141,14 +162,60 @@ public final class AlignstreamService implements AutoCloseable {
                     }
                 }
             }
+            checkCopartitioned(admin, t);
         }
     }
 
+    /**
+     * A label must reach the task that holds its sample: both are keyed by stream id, so the two
+     * topics need the same number of partitions. Refuses to start otherwise.
+     */
+    static void checkCopartitioned(Admin admin, Topics t) throws InterruptedException {
+        try {
+            Map<String, org.apache.kafka.clients.admin.TopicDescription> d = null;
+            // a topic created a moment ago may not be in every broker's metadata yet
+            for (int attempt = 0; d == null; attempt++) {
+                try {
+                    d = admin.describeTopics(List.of(t.samples(), t.labels())).allTopicNames().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                            || attempt >= 50) {
+                        throw e;
+                    }
+                    Thread.sleep(200);
+                }
+            }
+            int samples = d.get(t.samples()).partitions().size();
+            int labels = d.get(t.labels()).partitions().size();
+            if (samples != labels) {
+                throw new IllegalStateException("topic " + t.labels() + " has " + labels + " partitions and " + t.samples()
+                        + " has " + samples + ": delayed labels must be co-partitioned with their samples (same"
+                        + " partition count); recreate " + t.labels() + " with " + samples + " partitions");
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe topics " + t.samples() + " and " + t.labels() + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    /**
+     * Creates missing topics, refuses a samples topic whose partition count changed since the
+     * state was built ({@link PartitionCountCheck}), then starts Kafka Streams.
+     *
+     * @throws IllegalStateException when the partition count changed, or Kafka refuses a topic
+     */
     public synchronized void start() throws InterruptedException {
         ensureTopics(config);
+        try (Admin admin = Admin.create(config.clientProperties())) {
+            PartitionCountCheck.verify(admin, config);
+        }
         streams = new KafkaStreams(topology(config, registry), streamsProperties(config));
+        streams.setStateListener(health);
+        streams.setGlobalStateRestoreListener(health);
         streams.setUncaughtExceptionHandler(e -> {
             org.slf4j.LoggerFactory.getLogger(AlignstreamService.class).error("stream thread failed; replacing it", e);
+            // a thread that fails again and again is replaced again and again: health counts it
+            health.threadReplaced(e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
                     .REPLACE_THREAD;
         });
@@ -157,12 +224,6 @@ public final class AlignstreamService implements AutoCloseable {
 
     public synchronized KafkaStreams.State state() {
         return streams == null ? KafkaStreams.State.NOT_RUNNING : streams.state();
-    }
-
-    /** True while the service runs and serves (RUNNING, or REBALANCING between assignments). */
-    public boolean isRunning() {
-        KafkaStreams.State s = state();
-        return s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
     }
 
     /** Waits until the application reaches RUNNING. */

@@ -10,21 +10,32 @@ import java.nio.charset.StandardCharsets;
  * is deterministic and every input that influenced it is in the journal, in order.
  */
 public record JournalEntry(Kind kind, long sourceOffset, byte[] sample, String modelId, float learningRate,
-                           boolean paused, boolean binary) {
+                           boolean paused, boolean binary, long generation) {
 
     /** What an entry records. */
     public enum Kind { SAMPLE, CONFIG }
 
     public static JournalEntry sample(long offset, dev.alignstream.data.Sample s) {
-        return new JournalEntry(Kind.SAMPLE, offset, SampleCodec.encode(s), null, 0f, false, true);
+        return new JournalEntry(Kind.SAMPLE, offset, SampleCodec.encode(s), null, 0f, false, true, -1);
     }
 
-    public static JournalEntry config(String modelId, float learningRate, boolean paused) {
-        return new JournalEntry(Kind.CONFIG, -1, null, modelId, learningRate, paused, false);
+    /**
+     * A run-time change of one generation of one model; replay applies it only to that
+     * generation ({@code -1}, from state written before generations existed, to any).
+     */
+    public static JournalEntry config(String modelId, long generation, float learningRate, boolean paused) {
+        return new JournalEntry(Kind.CONFIG, -1, null, modelId, learningRate, paused, false, generation);
+    }
+
+    /** Whether this CONFIG entry is for the given generation of a model. */
+    public boolean appliesTo(String id, long gen) {
+        return kind == Kind.CONFIG && modelId.equals(id) && (generation == -1 || generation == gen);
     }
 
     /** Kind byte of a sample in {@link SampleCodec} form; 0 (JSON text) is read for older state only. */
     private static final byte BINARY_SAMPLE = 2;
+    /** Kind byte of a CONFIG entry with its model's generation; 1 (without) is read for older state only. */
+    private static final byte CONFIG_WITH_GENERATION = 3;
 
     /** The sample this entry holds (SAMPLE entries only). */
     public dev.alignstream.data.Sample decodeSample() {
@@ -38,8 +49,9 @@ public record JournalEntry(Kind kind, long sourceOffset, byte[] sample, String m
             return b.array();
         }
         byte[] id = modelId.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 1 + 4 + id.length);
-        b.put((byte) 1).putFloat(learningRate).put((byte) (paused ? 1 : 0)).putInt(id.length).put(id);
+        ByteBuffer b = ByteBuffer.allocate(1 + 4 + 1 + 8 + 4 + id.length);
+        b.put(CONFIG_WITH_GENERATION).putFloat(learningRate).put((byte) (paused ? 1 : 0)).putLong(generation)
+                .putInt(id.length).put(id);
         return b.array();
     }
 
@@ -50,16 +62,17 @@ public record JournalEntry(Kind kind, long sourceOffset, byte[] sample, String m
             long offset = b.getLong();
             byte[] s = new byte[b.remaining()];
             b.get(s);
-            return new JournalEntry(Kind.SAMPLE, offset, s, null, 0f, false, kind == BINARY_SAMPLE);
+            return new JournalEntry(Kind.SAMPLE, offset, s, null, 0f, false, kind == BINARY_SAMPLE, -1);
         }
         float lr = b.getFloat();
         boolean paused = b.get() != 0;
+        long generation = kind == CONFIG_WITH_GENERATION ? b.getLong() : -1;
         int idLen = b.getInt();
         if (idLen < 0 || idLen > b.remaining()) {
             throw new IllegalStateException("corrupt journal entry: model id length " + idLen);
         }
         byte[] id = new byte[idLen];
         b.get(id);
-        return config(new String(id, StandardCharsets.UTF_8), lr, paused);
+        return config(new String(id, StandardCharsets.UTF_8), generation, lr, paused);
     }
 }

@@ -13,12 +13,40 @@ public interface LearningListener {
     default void onPrediction(ModelSpec spec, Sample sample, Prediction prediction, long stepNanos) {
     }
 
+    /**
+     * A model could not use a sample that other models of its stream learned (wrong width, label
+     * out of its range, target width, ...); {@code reason} is a {@link dev.alignstream.data.BadRecordReason} id.
+     * Not called during replay.
+     */
+    default void onSampleRefused(ModelSpec spec, String reason) {
+    }
+
+    /**
+     * A model was refused on this instance: {@code kind} is {@code unfit} (its declaration does
+     * not fit its stream's samples) or {@code memory} (it does not fit the memory budget);
+     * {@code reason} says why in words.
+     */
+    default void onModelRefused(ModelSpec spec, String kind, String reason) {
+    }
+
     /** A record went to the dead-letter topic. */
     default void onDeadLetter(String reason) {
     }
 
     /** A record was read from the samples topic. */
     default void onRecordIn() {
+    }
+
+    /** The number of samples waiting for a delayed label on {@code stream} changed. */
+    default void onPending(String stream, int waiting) {
+    }
+
+    /** A sample of {@code stream} expired before its label came. */
+    default void onExpired(String stream) {
+    }
+
+    /** A delayed label completed a sample of {@code stream} {@code delayMillis} of record time after it was served. */
+    default void onLabelDelay(String stream, long delayMillis) {
     }
 
     /** A model now lives on this instance (created, or restored after a rebalance). */

@@ -26,7 +26,8 @@ public final class ModelRegistry {
 
     private final Map<String, Owner> owners = new ConcurrentHashMap<>();
     private final Map<String, ModelStatus> status = new ConcurrentHashMap<>();
-    private final Map<String, ModelSpec> declared = new ConcurrentHashMap<>();
+    private final Map<String, ModelStatus> refused = new ConcurrentHashMap<>();
+    private final DeclaredModels declared = new DeclaredModels();
     private final List<LearningListener> listeners = new CopyOnWriteArrayList<>();
 
     public void addListener(LearningListener l) {
@@ -52,20 +53,49 @@ public final class ModelRegistry {
         }
     }
 
-    void declared(Map<String, ModelSpec> specs) {
-        declared.keySet().retainAll(specs.keySet());
-        declared.putAll(specs);
+    /** The declarations of the models topic, kept by the global-store updater. */
+    public DeclaredModels declarations() {
+        return declared;
     }
 
-    /** Every model this deployment knows: live ones here, and declared ones not (yet) live here. */
+    /** Shows {@code spec} as refused here, for {@code reason}, until {@link #clearRefusal}. */
+    void refuse(ModelSpec spec, String reason) {
+        refused.put(spec.id(), ModelStatus.of(spec, "refused", reason));
+    }
+
+    void clearRefusal(String modelId) {
+        refused.remove(modelId);
+    }
+
+    /**
+     * Every model this deployment knows: live ones here, refused ones (state {@code refused} and
+     * a {@code reason}: unfit for its stream, over the memory budget, or a declaration that
+     * cannot be read), and declared ones not (yet) live here.
+     */
     public List<ModelStatus> models() {
-        List<ModelStatus> out = new ArrayList<>(status.values());
-        for (ModelSpec s : declared.values()) {
-            if (!status.containsKey(s.id())) {
-                out.add(new ModelStatus(s.id(), s.stream(), s.config().rule().id(), s.config().layersString(),
-                        s.config().learningRate(), s.config().batchSize(), 0, 0, s.paused(),
-                        "waiting: no sample of its stream has reached this instance"));
+        DeclaredModels.View v = declared.view();
+        List<ModelStatus> out = new ArrayList<>();
+        for (ModelStatus s : status.values()) {
+            DeclaredModels.Declaration d = v.get(s.id());
+            out.add(d == null || d.refusedChange() == null ? s : new ModelStatus(s.id(), s.stream(), s.rule(), s.layers(),
+                    s.learningRate(), s.batchSize(), s.samplesSeen(), s.rejectedSteps(), s.paused(), s.state(),
+                    d.refusedChange()));
+        }
+        for (ModelStatus s : refused.values()) {
+            if (!status.containsKey(s.id()) && v.get(s.id()) != null) {
+                out.add(s);
             }
+        }
+        for (DeclaredModels.Declaration d : v.all().values()) {
+            String id = d.spec().id();
+            if (!status.containsKey(id) && !refused.containsKey(id)) {
+                out.add(ModelStatus.of(d.spec(), "waiting: no sample of its stream has reached this instance",
+                        d.refusedChange()));
+            }
+        }
+        for (Map.Entry<String, String> e : v.invalid().entrySet()) {
+            out.add(new ModelStatus(e.getKey(), null, null, null, 0f, 0, 0, 0, false, "refused",
+                    "declaration cannot be read: " + e.getValue()));
         }
         out.sort(Comparator.comparing(ModelStatus::id));
         return out;

@@ -3,22 +3,21 @@ package dev.alignstream.stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.alignstream.core.Activation;
 import dev.alignstream.core.ModelConfig;
-import dev.alignstream.core.RuleName;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * A model as declared on the models topic: which stream it learns from, its configuration and
- * whether it is paused. The JSON is the topic's value format (unknown fields are ignored):
+ * whether it is paused. The JSON is the topic's value format (unknown fields are ignored; an
+ * optional integer {@code "generation"} is read by {@link #parseDeclaration}):
  * {@code {"id":"m1","stream":"s1","layers":"784,256,10","rule":"align-ada","learning_rate":0.05,
  * "batch_size":1,"seed":7,"activation":"relu","target_offset":-0.1,"input_scale":1,
  * "track_alignment":true,"paused":false}}.
  */
 public record ModelSpec(String id, String stream, ModelConfig config, boolean paused) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     /** Model ids and stream ids are short names: they become Kafka keys and metric tags. */
     public static final int MAX_ID = 128;
 
@@ -62,42 +61,106 @@ public record ModelSpec(String id, String stream, ModelConfig config, boolean pa
         }
     }
 
-    /** Parses the models-topic JSON; throws IllegalArgumentException naming the problem. */
+    /**
+     * Parses the models-topic JSON strictly; throws IllegalArgumentException naming the problem.
+     * Numbers must be JSON numbers ({@code "learning_rate": "abc"} is refused), integers must be
+     * integral ({@code "batch_size": 2.9} is refused), flags JSON booleans; every default comes
+     * from {@link ModelConfig.Defaults} through {@link ModelConfig#fromMetadata}, the same
+     * reader model files use. Unknown fields are ignored (a newer writer's additions).
+     */
     public static ModelSpec parse(byte[] json) {
+        return parseDeclaration(json).spec();
+    }
+
+    /** A declaration as written on the models topic: the spec and the generation it names, if any. */
+    public record Declared(ModelSpec spec, Long generation) {
+    }
+
+    /** {@link #parse} plus the optional {@code generation} field (see {@link DeclaredModels}). */
+    public static Declared parseDeclaration(byte[] json) {
         if (json == null || json.length > 64 * 1024) {
             throw new IllegalArgumentException("model config must be a JSON object of at most 64 KiB");
         }
         JsonNode o;
         try {
-            o = JSON.readTree(new String(json, StandardCharsets.UTF_8));
+            o = JSON.readTree(json);
         } catch (IOException e) {
             throw new IllegalArgumentException("model config is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
         }
         if (o == null || !o.isObject()) {
             throw new IllegalArgumentException("model config must be a JSON object");
         }
-        String layers = o.path("layers").isArray() ? join(o.path("layers")) : o.path("layers").asText(null);
-        if (layers == null || !o.hasNonNull("rule") || !o.hasNonNull("learning_rate")) {
-            throw new IllegalArgumentException("model config needs 'layers', 'rule' and 'learning_rate'");
+        java.util.Map<String, String> m = new java.util.HashMap<>();
+        JsonNode layers = o.get("layers");
+        if (layers != null && layers.isArray()) {
+            StringBuilder sb = new StringBuilder();
+            for (JsonNode n : layers) {
+                if (!n.isIntegralNumber()) {
+                    throw new IllegalArgumentException("'layers' must hold integers, got " + abbreviate(n.toString()));
+                }
+                sb.append(sb.length() == 0 ? "" : ",").append(n.asText());
+            }
+            m.put("layers", sb.toString());
+        } else if (layers != null) {
+            m.put("layers", text(o, "layers"));
         }
-        ModelConfig c = new ModelConfig(
-                ModelConfig.parseLayers(layers),
-                Activation.parse(o.path("activation").asText("relu")),
-                RuleName.parse(o.path("rule").asText()),
-                (float) o.path("learning_rate").asDouble(),
-                o.path("batch_size").asInt(1),
-                o.path("seed").asLong(7),
-                (float) o.path("target_offset").asDouble(0),
-                (float) o.path("input_scale").asDouble(1),
-                o.path("track_alignment").asBoolean(true));
-        return new ModelSpec(o.path("id").asText(null), o.path("stream").asText(null), c, o.path("paused").asBoolean(false));
+        putIfPresent(m, o, "rule", JsonNode::isTextual, "a string");
+        putIfPresent(m, o, "activation", JsonNode::isTextual, "a string");
+        putIfPresent(m, o, "learning_rate", JsonNode::isNumber, "a number");
+        putIfPresent(m, o, "target_offset", JsonNode::isNumber, "a number");
+        putIfPresent(m, o, "input_scale", JsonNode::isNumber, "a number");
+        putIfPresent(m, o, "batch_size", JsonNode::isIntegralNumber, "an integer");
+        putIfPresent(m, o, "seed", JsonNode::isIntegralNumber, "an integer");
+        putIfPresent(m, o, "track_alignment", JsonNode::isBoolean, "true or false");
+        ModelConfig c = ModelConfig.fromMetadata(m);
+        JsonNode paused = o.get("paused");
+        if (paused != null && !paused.isNull() && !paused.isBoolean()) {
+            throw new IllegalArgumentException("'paused' must be true or false, got " + abbreviate(paused.toString()));
+        }
+        JsonNode gen = o.get("generation");
+        if (gen != null && !gen.isNull() && !(gen.isIntegralNumber() && gen.canConvertToLong())) {
+            throw new IllegalArgumentException("'generation' must be an integer, got " + abbreviate(gen.toString()));
+        }
+        ModelSpec spec = new ModelSpec(text(o, "id"), text(o, "stream"), c, paused != null && paused.asBoolean());
+        return new Declared(spec, gen == null || gen.isNull() ? null : gen.asLong());
     }
 
-    private static String join(JsonNode arr) {
-        StringBuilder sb = new StringBuilder();
-        for (JsonNode n : arr) {
-            sb.append(sb.length() == 0 ? "" : ",").append(n.asText());
+    /** This spec's JSON with an explicit {@code generation} (kept by re-declarations so compaction cannot change it). */
+    public byte[] toJson(long generation) {
+        try {
+            ObjectNode o = (ObjectNode) JSON.readTree(toJson());
+            o.put("generation", generation);
+            return JSON.writeValueAsBytes(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
-        return sb.toString();
+    }
+
+    private static String text(JsonNode o, String key) {
+        JsonNode n = o.get(key);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isTextual()) {
+            throw new IllegalArgumentException("'" + key + "' must be a string, got " + abbreviate(n.toString()));
+        }
+        return n.asText();
+    }
+
+    private static void putIfPresent(java.util.Map<String, String> m, JsonNode o, String key,
+                                     java.util.function.Predicate<JsonNode> type, String what) {
+        JsonNode n = o.get(key);
+        if (n == null || n.isNull()) {
+            return;
+        }
+        if (!type.test(n)) {
+            throw new IllegalArgumentException("'" + key + "' must be " + what + ", got " + abbreviate(n.toString()));
+        }
+        // numbers keep their decimal text (BigDecimal): "0.05" becomes the float a CLI --lr 0.05 gives
+        m.put(key, n.isBigDecimal() ? n.decimalValue().toString() : n.asText());
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 64) + "...";
     }
 }

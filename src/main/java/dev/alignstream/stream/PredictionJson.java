@@ -7,7 +7,14 @@ import dev.alignstream.core.Prediction;
 import dev.alignstream.data.Sample;
 import java.io.IOException;
 
-/** The prediction record of SPEC section 8, one per (sample, model). */
+/**
+ * The records of SPEC section 8 on the predictions topic, one per (sample, model), told apart by
+ * {@code "kind"}: {@code "prediction"} when a sample arrives (learned at once if it carries its
+ * label; {@code "pending": true} if it waits for a delayed label) and {@code "outcome"} when a
+ * delayed label completes a sample. Both carry {@code "version"}: the model's samples seen when
+ * the prediction was served. One topic keeps a model's predictions and outcomes in one ordered
+ * log, so a consumer joins them by {@code id} without a second subscription.
+ */
 final class PredictionJson {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -15,8 +22,36 @@ final class PredictionJson {
     private PredictionJson() {
     }
 
-    static byte[] encode(ModelSpec spec, Sample s, Prediction p, long sourceOffset) {
+    static byte[] encode(ModelSpec spec, Sample s, Prediction p, long sourceOffset, long version, boolean pending) {
+        ObjectNode o = body("prediction", spec, s, p, sourceOffset);
+        o.put("version", version);
+        if (pending) {
+            o.put("pending", true);
+        }
+        return write(o);
+    }
+
+    /**
+     * @param servedVersion the model's samples seen when it served the prediction scored here, or
+     *                      -1 when the model joined after the sample was served (it is then scored
+     *                      by its prediction at the label)
+     * @param delayMillis   record time from the sample to its label
+     */
+    static byte[] encodeOutcome(ModelSpec spec, Sample s, Prediction scored, long sourceOffset, long servedVersion,
+                                long delayMillis) {
+        ObjectNode o = body("outcome", spec, s, scored, sourceOffset);
+        if (servedVersion >= 0) {
+            o.put("version", servedVersion);
+        } else {
+            o.putNull("version");
+        }
+        o.put("label_delay_ms", delayMillis);
+        return write(o);
+    }
+
+    private static ObjectNode body(String kind, ModelSpec spec, Sample s, Prediction p, long sourceOffset) {
         ObjectNode o = JSON.createObjectNode();
+        o.put("kind", kind);
         o.put("stream", spec.stream());
         o.put("model", spec.id());
         if (s.id() != null) {
@@ -50,6 +85,10 @@ final class PredictionJson {
         if (p.rejectReason() != null) {
             o.put("reject_reason", p.rejectReason());
         }
+        return o;
+    }
+
+    private static byte[] write(ObjectNode o) {
         try {
             return JSON.writeValueAsBytes(o);
         } catch (IOException e) {

@@ -2,9 +2,16 @@ package dev.alignstream.train;
 
 import dev.alignstream.core.Learner;
 import dev.alignstream.core.Prediction;
+import dev.alignstream.data.BadRecordReason;
+import dev.alignstream.data.LabelRecord;
 import dev.alignstream.data.Sample;
+import dev.alignstream.data.TimedEvent;
+import dev.alignstream.delayed.DelayedLabelLearner;
+import dev.alignstream.delayed.LabelWait;
 import dev.alignstream.eval.PrequentialTotals;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Offline training and evaluation over an in-memory dataset (SPEC section 7): samples in file
@@ -25,7 +32,63 @@ public final class OfflineTrainer {
                          long rejectedSteps) {
     }
 
+    /**
+     * What a run over samples and delayed labels did: {@code base} scores every labelled sample
+     * and every completed one (by its served prediction); the counts say what waited and why
+     * events were not used.
+     */
+    public record EventResult(Result base, long completed, int stillPending, long expired,
+                              Map<BadRecordReason, Long> refused) {
+    }
+
     private OfflineTrainer() {
+    }
+
+    /**
+     * Trains over samples and delayed labels in record order (SPEC sections 7 and 8): the same
+     * rules the service applies per stream, so the model file is the service's after the same
+     * records in the same order.
+     */
+    public static EventResult trainEvents(Learner learner, List<TimedEvent> events, int epochs, LabelWait wait,
+                                          Progress progress) {
+        if (epochs < 1) {
+            throw new IllegalArgumentException("epochs must be >= 1");
+        }
+        DelayedLabelLearner delayed = new DelayedLabelLearner(learner, wait);
+        PrequentialTotals totals = new PrequentialTotals();
+        Map<BadRecordReason, Long> refused = new EnumMap<>(BadRecordReason.class);
+        long total = (long) events.size() * epochs;
+        long rejectedBefore = learner.model().rejectedSteps();
+        long done = 0;
+        long completed = 0;
+        long samples = 0;
+        long start = System.nanoTime();
+        for (int ep = 0; ep < epochs; ep++) {
+            for (TimedEvent e : events) {
+                DelayedLabelLearner.Result r = delayed.accept(e);
+                if (e.event() instanceof Sample) {
+                    samples++;
+                }
+                if (r instanceof DelayedLabelLearner.Predicted p) {
+                    totals.add(p.prediction(), ((Sample) e.event()).label() != null);
+                } else if (r instanceof DelayedLabelLearner.Completed c) {
+                    totals.add(c.scored(), ((LabelRecord) e.event()).label() != null);
+                    completed++;
+                } else if (r instanceof DelayedLabelLearner.Refused f) {
+                    refused.merge(f.reason(), 1L, Long::sum);
+                }
+                done++;
+                if ((done & 63) == 0) {
+                    progress.update(done, total, totals);
+                }
+            }
+        }
+        // a trailing partial mini-batch stays pending, as in the service (see train)
+        double seconds = (System.nanoTime() - start) / 1e9;
+        progress.update(done, total, totals);
+        Result base = new Result(samples, totals.accuracy(), totals.loss(), seconds, samples / Math.max(seconds, 1e-9),
+                learner.model().rejectedSteps() - rejectedBefore);
+        return new EventResult(base, completed, delayed.pendingCount(), delayed.expired(), refused);
     }
 
     public static Result train(Learner learner, List<Sample> data, int epochs, Progress progress) {
@@ -55,9 +118,6 @@ public final class OfflineTrainer {
                     progress.update(done, total, totals);
                 }
             }
-        }
-        if (learn) {
-            learner.flush();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         progress.update(done, total, totals);

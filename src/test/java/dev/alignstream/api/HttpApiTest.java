@@ -9,18 +9,24 @@ import dev.alignstream.core.ModelConfig;
 import dev.alignstream.core.RuleName;
 import dev.alignstream.io.ModelFile;
 import dev.alignstream.stream.ModelRegistry;
+import dev.alignstream.stream.ServiceHealth.Verdict;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The HTTP contract without Kafka: health follows the service, unknown models and paths are
+ * The HTTP contract without Kafka: liveness and readiness follow their sources, slow exports
+ * cannot starve health checks, unknown models and paths are
  * JSON 404s, the admin endpoint refuses missing or wrong tokens before saying anything about a
  * model, and probes and scrapers never need a token.
  */
@@ -29,12 +35,14 @@ class HttpApiTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String TOKEN = "s3cret-token";
 
-    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicReference<Verdict> live = new AtomicReference<>(Verdict.OK);
+    private final AtomicReference<Verdict> ready = new AtomicReference<>(Verdict.OK);
     private HttpApi api;
 
     @BeforeEach
     void start() throws Exception {
-        api = new HttpApi(0, new ModelRegistry(), running::get, () -> "alignstream_records_in_total 7.0\n", TOKEN, id -> null);
+        api = new HttpApi(0, new ModelRegistry(), live::get, ready::get, () -> "alignstream_records_in_total 7.0\n", TOKEN,
+                id -> null);
     }
 
     @AfterEach
@@ -52,10 +60,89 @@ class HttpApiTest {
     }
 
     @Test
-    void healthIs200WhileRunningAnd503Otherwise() throws Exception {
-        assertEquals(200, get("/health", null).statusCode());
-        running.set(false);
-        assertEquals(503, get("/health", null).statusCode());
+    void healthIsLivenessAndReadinessFromTheHealthSource() throws Exception {
+        for (String path : new String[] {"/health", "/health/live", "/health/ready"}) {
+            HttpResponse<String> r = get(path, null);
+            assertEquals(200, r.statusCode(), path);
+            assertEquals("{\"status\":\"up\"}", r.body(), path);
+        }
+        ready.set(new Verdict(false, "restoring 2 changelog partitions"));
+        assertEquals(200, get("/health", null).statusCode(), "restoring is live");
+        assertEquals(200, get("/health/live", null).statusCode(), "restoring is live");
+        HttpResponse<String> notReady = get("/health/ready", null);
+        assertEquals(503, notReady.statusCode());
+        assertEquals("{\"status\":\"down\",\"error\":\"not ready\",\"detail\":\"restoring 2 changelog partitions\"}",
+                notReady.body());
+        live.set(new Verdict(false, "stream threads replaced 4 times within 60 s"));
+        for (String path : new String[] {"/health", "/health/live"}) {
+            HttpResponse<String> r = get(path, null);
+            assertEquals(503, r.statusCode(), path);
+            assertTrue(r.body().contains("\"error\":\"not live\"") && r.body().contains("replaced 4 times"), r.body());
+        }
+    }
+
+    /**
+     * Two clients that request a large export and never read it hold both export slots; a third
+     * export is refused at once with 503, and health, metrics and the model list still answer.
+     */
+    @Test
+    void slowExportsCannotStarveHealthAndExtraExportsAreRefused() throws Exception {
+        ModelRegistry registry = new ModelRegistry();
+        // ~16 MB model file: more than the socket buffers hold, so a client that reads nothing blocks its export
+        Model big = Model.create(new ModelConfig(new int[] {1000, 1000, 1000, 10}, Activation.RELU, RuleName.BP, 0.1f, 1, 1L,
+                0f, 1f, false));
+        TestOwner.own(registry, "big", "s", big);
+        List<Socket> stalled = new ArrayList<>();
+        try (HttpApi local = new HttpApi(0, registry, () -> Verdict.OK, () -> Verdict.OK, () -> "", TOKEN, id -> null)) {
+            for (int i = 0; i < HttpApi.MAX_EXPORTS; i++) {
+                Socket s = new Socket("127.0.0.1", local.port());
+                s.setReceiveBufferSize(4096);
+                s.getOutputStream().write(("GET /models/big/export HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
+                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                stalled.add(s);
+            }
+            HttpRequest export = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local.port() + "/models/big/export"))
+                    .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(30)).build();
+            // the stalled exports take their slots asynchronously: retry until the refusal is observed
+            HttpResponse<String> third = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                third = HTTP.send(export, HttpResponse.BodyHandlers.ofString());
+                if (third.statusCode() == 503) {
+                    break;
+                }
+            }
+            assertEquals(503, third.statusCode(), "a third concurrent export is refused");
+            assertTrue(third.body().startsWith("{\"error\":\"busy\",\"detail\":"), third.body());
+            assertEquals("5", third.headers().firstValue("Retry-After").orElse(""));
+            for (int i = 0; i < 20; i++) {
+                for (String path : new String[] {"/health/live", "/health/ready", "/metrics", "/models"}) {
+                    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local.port()
+                            + path)).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                    assertEquals(200, r.statusCode(), path);
+                }
+            }
+            for (Socket s : stalled) {
+                s.close();
+            }
+            stalled.clear();
+            // once the stalled clients are gone, their slots come back
+            HttpResponse<byte[]> ok = null;
+            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                ok = HTTP.send(export, HttpResponse.BodyHandlers.ofByteArray());
+                if (ok.statusCode() == 200) {
+                    break;
+                }
+            }
+            assertEquals(200, ok.statusCode());
+            assertTrue(ModelFile.fromBytes(ok.body()).live().bitEquals(big.live()));
+        } finally {
+            for (Socket s : stalled) {
+                s.close();
+            }
+        }
     }
 
     @Test
@@ -96,7 +183,7 @@ class HttpApiTest {
         ModelRegistry registry = new ModelRegistry();
         Model model = Model.create(new ModelConfig(new int[] {4, 5, 2}, Activation.RELU, RuleName.BP, 0.1f, 1, 1L, 0f, 1f, false));
         TestOwner.own(registry, "m1", "s1", model);
-        try (HttpApi local = new HttpApi(0, registry, () -> true, () -> "", TOKEN, id -> null)) {
+        try (HttpApi local = new HttpApi(0, registry, () -> Verdict.OK, () -> Verdict.OK, () -> "", TOKEN, id -> null)) {
             HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local.port() + "/models/m1/export"));
             assertEquals(401, HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray()).statusCode());
             HttpResponse<byte[]> ok = HTTP.send(b.header("Authorization", "Bearer " + TOKEN).build(),

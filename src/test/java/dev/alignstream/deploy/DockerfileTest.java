@@ -72,8 +72,8 @@ class DockerfileTest {
         assertEquals("serve", entrypoint.get(entrypoint.size() - 1), () -> "entrypoint " + entrypoint + " does not run serve");
 
         String healthcheck = service.last("HEALTHCHECK").orElseThrow(() -> new AssertionError("no HEALTHCHECK")).arguments();
-        Matcher url = Pattern.compile("http://(?:127\\.0\\.0\\.1|localhost):(\\d+)/health\\b").matcher(healthcheck);
-        assertTrue(url.find(), () -> "health check does not call /health: " + healthcheck);
+        Matcher url = Pattern.compile("http://(?:127\\.0\\.0\\.1|localhost):(\\d+)/health/live\\b").matcher(healthcheck);
+        assertTrue(url.find(), () -> "health check does not call /health/live: " + healthcheck);
 
         List<String> cmd = jsonArray(service.last("CMD").orElseThrow().arguments());
         int httpPort = Integer.parseInt(cmd.get(cmd.indexOf("--http-port") + 1));

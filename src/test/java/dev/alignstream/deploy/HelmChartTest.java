@@ -92,11 +92,15 @@ class HelmChartTest {
         assertEquals("http", port.path("name").asText());
         assertEquals(9000, port.path("containerPort").asInt());
         assertEquals("9000", chart.arg("--http-port"));
-        for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+        // liveness restarts a pod whose stream threads are dead or dying in a loop; readiness keeps
+        // API traffic away while it rebalances or restores; restoring is live, so startup uses live
+        Map<String, String> paths = Map.of("livenessProbe", "/health/live", "startupProbe", "/health/live",
+                "readinessProbe", "/health/ready");
+        paths.forEach((probe, path) -> {
             JsonNode get = container.path(probe).path("httpGet");
-            assertEquals("/health", get.path("path").asText(), probe);
+            assertEquals(path, get.path("path").asText(), probe);
             assertEquals("http", get.path("port").asText(), probe);
-        }
+        });
     }
 
     @Test

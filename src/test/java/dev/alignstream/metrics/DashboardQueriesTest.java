@@ -93,8 +93,18 @@ class DashboardQueriesTest {
         try (AlignstreamServer server = AlignstreamServer.start(config, 0, null, 1, Duration.ofSeconds(90))) {
             StreamingFixture.declare(bootstrap, topics, specs.toArray(ModelSpec[]::new));
             try (KafkaProducer<String, byte[]> p = StreamingFixture.producer(bootstrap)) {
-                for (Sample s : samples) {
-                    StreamingFixture.send(p, topics, "digits", s);
+                // the last 20 samples come with delayed labels, so the delayed-label panels have data
+                for (int i = 0; i < samples.size(); i++) {
+                    Sample s = samples.get(i);
+                    if (i < SAMPLES - 20) {
+                        StreamingFixture.send(p, topics, "digits", s);
+                    } else {
+                        StreamingFixture.send(p, topics, "digits", new Sample("d" + i, s.features(), null, null));
+                    }
+                }
+                for (int i = SAMPLES - 20; i < SAMPLES; i++) {
+                    StreamingFixture.send(p, topics, "digits", ("{\"id\":\"d" + i + "\",\"label\":" + samples.get(i).label()
+                            + "}").getBytes(StandardCharsets.UTF_8));
                 }
                 // two unusable records, so the dead-letter panel has something to show
                 StreamingFixture.send(p, topics, "digits", "{\"features\":[1,2".getBytes(StandardCharsets.UTF_8));

@@ -1,6 +1,7 @@
 package dev.alignstream.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alignstream.core.Activation;
@@ -10,6 +11,7 @@ import dev.alignstream.core.RuleName;
 import dev.alignstream.data.Sample;
 import dev.alignstream.data.SyntheticDataset;
 import dev.alignstream.testing.ChildJvm;
+import dev.alignstream.testing.CommittedRecords;
 import dev.alignstream.testing.SharedBroker;
 import dev.alignstream.testing.StreamingFixture;
 import java.net.ServerSocket;
@@ -17,7 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -27,8 +29,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Acceptance test 1 of the streaming issue: the service is SIGKILLed at random moments while it
- * learns from two streams with three models, and restarted each time; in the end every model
+ * Acceptance test 1 of the streaming issue: the service is SIGKILLed three times while it
+ * learns from two streams with three models, and restarted each time; the kills are sequenced
+ * by observable progress (committed predictions at 15, 40 and 65 % of the total), so the test
+ * means the same on a fast and a slow machine; in the end every model
  * equals, bit for bit, the offline result on the same samples, and every sample produced exactly
  * one committed prediction per model.
  */
@@ -62,35 +66,48 @@ class ExactlyOnceCrashTest {
         String[] serve = {"serve", "--bootstrap-servers", bootstrap, "--http-port", Integer.toString(port),
                 "--state-dir", dir.resolve("state").toString(), "--instance-id", "eo-1", "--application-id", prefix,
                 "--topic-prefix", prefix, "--partitions", "2", "--snapshot-every", "150", "--alignment-every", "0"};
+        long total = 2L * a.size() + b.size();
+        // kill points by observable state, committed predictions (read_committed), never by
+        // wall-clock: each kill lands while samples are still being produced or processed
+        long[] killAt = {total * 15 / 100, total * 40 / 100, total * 65 / 100};
+        AtomicReference<Exception> producerFailed = new AtomicReference<>();
+        Thread producer = new Thread(() -> {
+            try (KafkaProducer<String, byte[]> p = StreamingFixture.producer(bootstrap)) {
+                for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+                    if (i < a.size()) {
+                        StreamingFixture.send(p, topics, "stream-a", a.get(i));
+                    }
+                    if (i < b.size()) {
+                        StreamingFixture.send(p, topics, "stream-b", b.get(i));
+                    }
+                }
+            } catch (Exception e) {
+                producerFailed.set(e);
+            }
+        }, "crash-test-producer");
+        producer.setDaemon(true);
         ChildJvm service = ChildJvm.start(log, serve);
         try {
             service.awaitLine(Pattern.compile("service ready"), 0, Duration.ofSeconds(90));
             StreamingFixture.declare(bootstrap, topics, adaA, bpA, faB);
-            Thread.sleep(1500);
-            Random rnd = new Random(42);
+            StreamingFixture.awaitDeclared(port, Duration.ofSeconds(60), adaA.id(), bpA.id(), faB.id());
+            producer.start();
             int kills = 0;
-            long nextKill = System.nanoTime() + Duration.ofMillis(1500 + rnd.nextInt(1500)).toNanos();
-            try (KafkaProducer<String, byte[]> p = StreamingFixture.producer(bootstrap)) {
-                int ia = 0;
-                int ib = 0;
-                while (ia < a.size() || ib < b.size()) {
-                    if (ia < a.size()) {
-                        StreamingFixture.send(p, topics, "stream-a", a.get(ia++));
-                    }
-                    if (ib < b.size()) {
-                        StreamingFixture.send(p, topics, "stream-b", b.get(ib++));
-                    }
-                    if (kills < 3 && System.nanoTime() > nextKill) {
-                        service.kill();
-                        kills++;
-                        long from = service.logSize();
-                        service = ChildJvm.start(log, serve);
-                        service.awaitLine(Pattern.compile("service ready"), from, Duration.ofSeconds(90));
-                        nextKill = System.nanoTime() + Duration.ofMillis(1000 + rnd.nextInt(2000)).toNanos();
-                    }
+            try (CommittedRecords committed = new CommittedRecords(bootstrap, topics.predictions())) {
+                for (long threshold : killAt) {
+                    committed.awaitTotal(threshold, Duration.ofSeconds(180));
+                    service.kill();
+                    kills++;
+                    assertTrue(committed.total() < total, "killed while predictions were outstanding");
+                    long from = service.logSize();
+                    service = ChildJvm.start(log, serve);
+                    service.awaitLine(Pattern.compile("service ready"), from, Duration.ofSeconds(90));
                 }
             }
-            assertEquals(3, kills, "the service was killed three times while samples were flowing");
+            producer.join(Duration.ofSeconds(180).toMillis());
+            assertTrue(producerFailed.get() == null, () -> "producer failed: " + producerFailed.get());
+            assertFalse(producer.isAlive(), "the producer finished");
+            assertEquals(3, kills, "the service was killed three times while predictions were outstanding");
             String text = java.nio.file.Files.readString(log);
             long restores = Pattern.compile("restored model").matcher(text).results().count();
             assertTrue(restores >= 3, "restarts rebuilt models from snapshots and the journal (" + restores + " restores)");

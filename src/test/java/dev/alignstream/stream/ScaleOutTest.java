@@ -10,12 +10,14 @@ import dev.alignstream.core.RuleName;
 import dev.alignstream.data.Sample;
 import dev.alignstream.data.SyntheticDataset;
 import dev.alignstream.testing.ChildJvm;
+import dev.alignstream.testing.CommittedRecords;
 import dev.alignstream.testing.SharedBroker;
 import dev.alignstream.testing.StreamingFixture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Tag;
@@ -24,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Acceptance test 2: two instances share four partitions and four streams; one is SIGKILLed
- * mid-stream; the survivor takes over its models (restoring them from the changelog) and every
+ * mid-stream (once every model has committed 100 of its 400 predictions: sequenced by observable
+ * state, not time); the survivor takes over its models (restoring them from the changelog) and every
  * model still ends bit-identical to the offline result.
  */
 @Tag("kafka")
@@ -61,17 +64,33 @@ class ScaleOutTest {
                 instances[i].awaitLine(Pattern.compile("service ready"), 0, Duration.ofSeconds(90));
             }
             StreamingFixture.declare(bootstrap, topics, specs.toArray(new ModelSpec[0]));
-            Thread.sleep(1500);
-            try (KafkaProducer<String, byte[]> p = StreamingFixture.producer(bootstrap)) {
-                for (int k = 0; k < 400; k++) {
-                    for (int s = 0; s < 4; s++) {
-                        StreamingFixture.send(p, topics, "s" + s, data.get(s).get(k));
-                    }
-                    if (k == 200) {
-                        instances[1].kill();
-                    }
-                }
+            for (int port : ports) {
+                StreamingFixture.awaitDeclared(port, Duration.ofSeconds(60), "m0", "m1", "m2", "m3");
             }
+            AtomicReference<Exception> producerFailed = new AtomicReference<>();
+            Thread producer = new Thread(() -> {
+                try (KafkaProducer<String, byte[]> p = StreamingFixture.producer(bootstrap)) {
+                    for (int k = 0; k < 400; k++) {
+                        for (int s = 0; s < 4; s++) {
+                            StreamingFixture.send(p, topics, "s" + s, data.get(s).get(k));
+                        }
+                    }
+                } catch (Exception e) {
+                    producerFailed.set(e);
+                }
+            }, "scale-out-producer");
+            producer.setDaemon(true);
+            producer.start();
+            // kill by observable state: every model (on either instance) has committed 100
+            // predictions, so both instances hold committed state, and 300 samples per model remain
+            try (CommittedRecords committed = new CommittedRecords(bootstrap, topics.predictions())) {
+                committed.await(perModel -> perModel.size() == 4 && perModel.values().stream().allMatch(n -> n >= 100),
+                        "100 committed predictions for each of the 4 models", Duration.ofSeconds(180));
+                instances[1].kill();
+                assertTrue(committed.total() < 4 * 400, "killed while predictions were outstanding");
+            }
+            producer.join(Duration.ofSeconds(180).toMillis());
+            assertTrue(producerFailed.get() == null, () -> "producer failed: " + producerFailed.get());
             for (int s = 0; s < 4; s++) {
                 StreamingFixture.awaitSamplesSeen(ports[0], "m" + s, 400, Duration.ofSeconds(120));
                 Model streamed = StreamingFixture.export(ports[0], "m" + s, null);

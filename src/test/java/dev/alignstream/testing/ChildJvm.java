@@ -24,9 +24,14 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     public static ChildJvm start(Path log, String... args) throws IOException {
+        return start(log, List.of("-Xmx512m"), args);
+    }
+
+    /** Starts with the given JVM options (heap size and the like) instead of {@code -Xmx512m}. */
+    public static ChildJvm start(Path log, List<String> jvmOptions, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
+        cmd.addAll(jvmOptions);
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

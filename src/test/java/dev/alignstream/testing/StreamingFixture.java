@@ -1,5 +1,6 @@
 package dev.alignstream.testing;
 
+import dev.alignstream.cli.KafkaClientOptions;
 import dev.alignstream.core.Learner;
 import dev.alignstream.core.Model;
 import dev.alignstream.data.Sample;
@@ -40,12 +41,12 @@ public final class StreamingFixture {
         return new Topics(prefix + ".samples", prefix + ".models", prefix + ".predictions", prefix + ".dead-letters");
     }
 
+    /** A producer with the CLI's settings (one place for them: {@link KafkaClientOptions#producer}). */
     public static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put("bootstrap.servers", bootstrap);
-        p.put("enable.idempotence", "true");
-        p.put("linger.ms", "2");
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        Properties client = new Properties();
+        client.put("bootstrap.servers", bootstrap);
+        return new KafkaProducer<>(KafkaClientOptions.producer(client, Duration.ofSeconds(60)), new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     public static void declare(String bootstrap, Topics t, ModelSpec... specs) throws Exception {
@@ -89,6 +90,29 @@ public final class StreamingFixture {
             throw new IOException("export of " + modelId + " answered " + r.statusCode() + ": " + new String(r.body()));
         }
         return ModelFile.fromBytes(r.body());
+    }
+
+    /**
+     * Polls {@code GET /models} until it lists every id: the service's global models store holds
+     * the declarations, so a sample sent now meets its models (instead of sleeping and hoping).
+     */
+    public static void awaitDeclared(int port, Duration timeout, String... ids) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < end) {
+            try {
+                last = get(port, "/models");
+                String listed = last;
+                if (java.util.Arrays.stream(ids).allMatch(id -> listed.contains("\"id\":\"" + id + "\""))) {
+                    return;
+                }
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("models " + String.join(", ", ids) + " were not all listed within " + timeout
+                + "; last answer: " + last);
     }
 
     /** Polls {@code GET /models/{id}} until samples_seen reaches {@code expected}. */

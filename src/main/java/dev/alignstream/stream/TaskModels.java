@@ -1,0 +1,539 @@
+package dev.alignstream.stream;
+
+import dev.alignstream.core.Learner;
+import dev.alignstream.core.Model;
+import dev.alignstream.core.ModelFootprint;
+import dev.alignstream.core.Prediction;
+import dev.alignstream.data.BadRecordException;
+import dev.alignstream.data.Sample;
+import dev.alignstream.data.SampleValidator;
+import dev.alignstream.io.ModelFile;
+import dev.alignstream.rules.Rules;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The models of one stream task: restored from their snapshots and the stream journals, joined
+ * when declared, fed every journaled sample they can use, snapshotted, and the journals
+ * truncated behind them. Lives on the task's stream thread only.
+ *
+ * <p><b>Contract for exactly-once</b> (in the manner of Kafka's {@code StateStore}): the
+ * changelogged journal and snapshot stores, committed atomically with the input offsets and the
+ * outputs, are the only truth; memory is a cache of them.
+ * <ul>
+ *   <li>Every input that changes a model MUST be in its stream's journal before the model
+ *       sees it: a sample at least one model of the stream can use is journaled once, then
+ *       given to every model (each decides, deterministically from the sample and its own
+ *       config, whether it can use it); a run-time change of a learning rate or pause flag is
+ *       journaled for that model's generation.</li>
+ *   <li>A model's snapshot at journal position {@code p} MUST equal the model after exactly the
+ *       journal entries below {@code p} since it joined; it carries the model's generation and
+ *       its fit counters, so replaying the entries from {@code p} reproduces the live model and
+ *       its refusals bit for bit. A model joins with a snapshot at the journal head, which
+ *       makes its starting point part of the committed state.</li>
+ *   <li>Journal entries MAY be deleted only below every snapshot of the stream that can still be
+ *       restored (live models and models waiting for memory).</li>
+ *   <li>{@link #restore} MUST discard a snapshot whose model is no longer declared, or whose
+ *       generation differs from the declared one (a delete, or a delete and re-create, that
+ *       happened while no instance ran the task): such a model starts from its seed.</li>
+ *   <li>A model is refused as unfit, durably (a marker beside the snapshots), when
+ *       {@link #UNFIT_LIMIT} consecutive journaled samples did not fit it and it has never used
+ *       one; its snapshot is deleted in the same transaction. A model refused for memory is
+ *       refused on this instance only (another may have room) and nothing about it is
+ *       committed.</li>
+ * </ul>
+ */
+final class TaskModels {
+
+    /**
+     * Consecutive samples, learned by other models of the stream, that a model which has never
+     * used a sample may refuse before its declaration is judged not to fit its stream.
+     */
+    static final int UNFIT_LIMIT = 10;
+
+    private static final Logger LOG = LoggerFactory.getLogger(TaskModels.class);
+
+    /** Receives each prediction and outcome of a live (not replayed) step. */
+    interface Output {
+        /**
+         * @param version samples seen by the model when it predicted (before learning)
+         * @param waits   the sample was served and waits for a delayed label (nothing learned)
+         */
+        void prediction(ModelSpec spec, Sample sample, Prediction p, long sourceOffset, long version, boolean waits,
+                        long stepNanos);
+
+        /**
+         * A delayed label completed a sample: {@code scored} is the served prediction scored against
+         * the label, with the step outcome and samples seen after learning.
+         *
+         * @param servedVersion samples seen when the prediction was served, or -1 when the model
+         *                      joined after that (it is then scored by its prediction now)
+         */
+        void outcome(ModelSpec spec, Sample sample, Prediction scored, long sourceOffset, long servedVersion,
+                     long delayMillis, long stepNanos);
+    }
+
+    /** The pending sample a labelled sample completes, and how long its label took. */
+    record Completion(PendingStore.Pending pending, long delayMillis) {
+    }
+
+    /** A model learning in this task. */
+    static final class Live {
+        ModelSpec spec;
+        final long generation;
+        final Learner learner;
+        /** Journal position of the last snapshot. */
+        long snapshotSeq;
+        /** Snapshots are taken at positions where {@code (seq + phase) % snapshotEvery == 0}: staggered per model. */
+        final int phase;
+        /** Whether the model has ever used a sample; until then {@code unfitRun} counts refusals in a row. */
+        boolean fitted;
+        int unfitRun;
+        /** Why this sample cannot be used by this model (set in the validation pass), else null. */
+        BadRecordException refusal;
+        /** The last refused re-declaration reported, so each is reported once. */
+        String reportedRefusal;
+
+        Live(ModelSpec spec, long generation, Learner learner, long snapshotSeq, int snapshotEvery, boolean fitted,
+             int unfitRun) {
+            this.spec = spec;
+            this.generation = generation;
+            this.learner = learner;
+            this.snapshotSeq = snapshotSeq;
+            this.phase = Math.floorMod(spec.id().hashCode(), snapshotEvery);
+            this.fitted = fitted;
+            this.unfitRun = unfitRun;
+        }
+
+        Model model() {
+            return learner.model();
+        }
+    }
+
+    private final ModelRegistry registry;
+    private final ModelRegistry.Owner owner;
+    private final MemoryBudget budget;
+    private final Journal journal;
+    private final SnapshotStore snapshots;
+    private final int snapshotEvery;
+    /** stream id -> model id -> model; TreeMap so a stream's models run in a fixed order. */
+    private final Map<String, TreeMap<String, Live>> streams = new HashMap<>();
+    private final Map<String, Live> byId = new HashMap<>();
+    /** Refused as unfit (committed): model id -> generation. */
+    private final Map<String, Long> unfit = new HashMap<>();
+    /** Refused for memory on this instance: model id -> declaration; their snapshot, if any, is kept. */
+    private final Map<String, DeclaredModels.Declaration> overBudget = new HashMap<>();
+    /** Snapshots of models waiting for memory, which pin their stream's journal. */
+    private final Map<String, SnapshotStore.Header> pinned = new HashMap<>();
+    /** stream -> version of the declarations when its missing models were last joined. */
+    private final Map<String, Long> joinedAt = new HashMap<>();
+    private final List<Live> refusedNow = new ArrayList<>();
+
+    TaskModels(ModelRegistry registry, ModelRegistry.Owner owner, MemoryBudget budget, Journal journal,
+               SnapshotStore snapshots, int snapshotEvery) {
+        this.registry = registry;
+        this.owner = owner;
+        this.budget = budget;
+        this.journal = journal;
+        this.snapshots = snapshots;
+        this.snapshotEvery = snapshotEvery;
+    }
+
+    Live get(String modelId) {
+        return byId.get(modelId);
+    }
+
+    Collection<Live> live() {
+        return new ArrayList<>(byId.values());
+    }
+
+    /** Rebuilds the task's models from their snapshots and journals, honouring deletes and re-creations. */
+    void restore(DeclaredModels.View declared) {
+        for (SnapshotStore.Refusal r : snapshots.refusals()) {
+            DeclaredModels.Declaration d = declared.get(r.modelId());
+            if (d == null || d.generation() != r.generation()) {
+                snapshots.deleteRefusal(r.modelId());
+            } else {
+                unfit.put(r.modelId(), r.generation());
+                registry.refuse(d.spec(), r.reason());
+            }
+        }
+        for (SnapshotStore.Header h : snapshots.headers()) {
+            DeclaredModels.Declaration d = declared.get(h.modelId());
+            String discard = d == null ? "it is no longer declared"
+                    : h.generation() != null && h.generation() != d.generation()
+                    ? "it was deleted and declared again (generation " + h.generation() + " -> " + d.generation() + ")"
+                    : !d.spec().stream().equals(h.stream()) ? "its stream changed"
+                    : unfit.containsKey(h.modelId()) ? "it was refused" : null;
+            if (discard != null) {
+                snapshots.delete(h.modelId());
+                LOG.info("model {}: snapshot discarded at restore: {}; a declared model starts from its seed",
+                        h.modelId(), discard);
+                continue;
+            }
+            String refusal = budget.reserve(h.modelId(), ModelFootprint.bytes(d.spec().config()));
+            if (refusal != null) {
+                pinned.put(h.modelId(), h);
+                refuseForMemory(d, refusal);
+                continue;
+            }
+            restoreOne(h, d);
+        }
+    }
+
+    private void restoreOne(SnapshotStore.Header h, DeclaredModels.Declaration d) {
+        long t0 = System.nanoTime();
+        Model m = ModelFile.fromBytes(snapshots.read(h));
+        long t1 = System.nanoTime();
+        ModelSpec spec = new ModelSpec(h.modelId(), h.stream(), m.config(), m.paused());
+        Live lm = new Live(spec, d.generation(), new Learner(m, Rules.of(m.config().rule())), h.journalSeq(),
+                snapshotEvery, h.fitted(), h.unfitRun());
+        long[] replayed = {0};
+        journal.replay(h.stream(), h.journalSeq(), (seq, e) -> {
+            replay(lm, e);
+            replayed[0]++;
+        });
+        add(lm);
+        long t2 = System.nanoTime();
+        LOG.info("restored model {} (stream {}, generation {}) from its snapshot at journal position {} and {} journal"
+                + " entries; samples seen {} (snapshot {} bytes read in {} ms, replay {} ms)", h.modelId(), h.stream(),
+                d.generation(), h.journalSeq(), replayed[0], m.samplesSeen(), h.bytes(), (t1 - t0) / 1_000_000,
+                (t2 - t1) / 1_000_000);
+        if (!refusedNow.isEmpty()) {
+            refuseUnfitNow();
+        }
+    }
+
+    private void replay(Live lm, JournalEntry e) {
+        if (!byId.containsKey(lm.spec.id()) && lm.unfitRun >= UNFIT_LIMIT) {
+            return;
+        }
+        if (e.kind() == JournalEntry.Kind.SAMPLE) {
+            Sample s = e.decodeSample();
+            lm.refusal = fits(lm, s);
+            if (lm.refusal == null) {
+                lm.learner.observe(s);
+                lm.fitted = true;
+                lm.unfitRun = 0;
+            } else {
+                countRefusal(lm, false);
+            }
+        } else if (e.appliesTo(lm.spec.id(), lm.generation)) {
+            lm.model().setLearningRate(e.learningRate());
+            lm.model().setPaused(e.paused());
+        }
+    }
+
+    private static BadRecordException fits(Live lm, Sample s) {
+        try {
+            SampleValidator.check(s, lm.model().config().inputSize(), lm.model().config().outputSize());
+            return null;
+        } catch (BadRecordException e) {
+            return e;
+        }
+    }
+
+    /**
+     * The models of {@code stream} here, after joining every declared one not yet here (at most
+     * once per change of the declarations): null when none consumes the stream.
+     */
+    TreeMap<String, Live> modelsOf(String stream, DeclaredModels.View declared, List<DeclaredModels.Declaration> ofStream) {
+        Long at = joinedAt.get(stream);
+        if (at == null || at != declared.version()) {
+            for (DeclaredModels.Declaration d : ofStream) {
+                String id = d.spec().id();
+                if (!byId.containsKey(id) && !overBudget.containsKey(id) && !pinned.containsKey(id)
+                        && !Long.valueOf(d.generation()).equals(unfit.get(id))) {
+                    join(d);
+                }
+            }
+            joinedAt.put(stream, declared.version());
+        }
+        return streams.get(stream);
+    }
+
+    /**
+     * A new model starts from its seed at the current journal head, if the memory budget has
+     * room for it; its snapshot there makes the join point part of the committed state.
+     */
+    void join(DeclaredModels.Declaration d) {
+        ModelSpec spec = d.spec();
+        String refusal = budget.reserve(spec.id(), ModelFootprint.bytes(spec.config()));
+        if (refusal != null) {
+            refuseForMemory(d, refusal);
+            return;
+        }
+        overBudget.remove(spec.id());
+        if (unfit.remove(spec.id()) != null) {
+            snapshots.deleteRefusal(spec.id()); // a refusal of an older generation
+        }
+        registry.clearRefusal(spec.id());
+        long head = journal.head(spec.stream());
+        Model m = Model.create(spec.config());
+        m.setPaused(spec.paused());
+        Live lm = new Live(spec, d.generation(), new Learner(m, Rules.of(spec.config().rule())), head, snapshotEvery,
+                false, 0);
+        snapshot(lm, head);
+        add(lm);
+        LOG.info("model {} ({} {}, generation {}) joined stream {} at journal position {}", spec.id(),
+                spec.config().rule().id(), spec.config().layersString(), d.generation(), spec.stream(), head);
+    }
+
+    private void refuseForMemory(DeclaredModels.Declaration d, String reason) {
+        if (overBudget.put(d.spec().id(), d) == null) {
+            LOG.warn("model {} refused: {}", d.spec().id(), reason);
+            registry.refuse(d.spec(), reason);
+            registry.listeners().forEach(l -> l.onModelRefused(d.spec(), "memory", reason));
+        }
+    }
+
+    /** Tries again to admit models waiting for memory (after a model left, or a declaration changed). */
+    void retryOverBudget(DeclaredModels.View declared) {
+        for (DeclaredModels.Declaration waiting : new ArrayList<>(overBudget.values())) {
+            String id = waiting.spec().id();
+            DeclaredModels.Declaration d = declared.get(id);
+            if (d == null || d.generation() != waiting.generation()) {
+                forget(id);
+                continue;
+            }
+            SnapshotStore.Header h = pinned.get(id);
+            if (h != null) {
+                if (budget.reserve(id, ModelFootprint.bytes(d.spec().config())) == null) {
+                    pinned.remove(id);
+                    overBudget.remove(id);
+                    registry.clearRefusal(id);
+                    restoreOne(h, d);
+                }
+            } else if (joinedAt.containsKey(d.spec().stream())) {
+                overBudget.remove(id);
+                join(d);
+            }
+        }
+    }
+
+    /**
+     * Learns one sample of {@code stream} with every model of {@code models} that can use it.
+     *
+     * @return null when at least one model used the sample (it is journaled, and each model
+     *         that could not use it counted it against itself), else the first model's reason,
+     *         and nothing was changed
+     */
+    BadRecordException learn(String stream, TreeMap<String, Live> models, Sample sample, long sourceOffset, Output out,
+                             Completion completes) {
+        BadRecordException first = null;
+        int usable = 0;
+        for (Live lm : models.values()) {
+            lm.refusal = fits(lm, sample);
+            if (lm.refusal == null) {
+                usable++;
+            } else if (first == null) {
+                first = lm.refusal;
+            }
+        }
+        if (usable == 0) {
+            return first;
+        }
+        long seq = journal.head(stream);
+        journal.append(stream, seq, JournalEntry.sample(sourceOffset, sample));
+        for (Live lm : models.values()) {
+            if (lm.refusal != null) {
+                countRefusal(lm, true);
+                continue;
+            }
+            long start = System.nanoTime();
+            long version = lm.model().samplesSeen();
+            Prediction p = lm.learner.observe(sample);
+            long nanos = System.nanoTime() - start;
+            lm.fitted = true;
+            lm.unfitRun = 0;
+            if (p.step() == Prediction.StepOutcome.REJECTED) {
+                LOG.warn("model {}: update rejected at journal position {}: {}", lm.spec.id(), seq, p.rejectReason());
+            }
+            registry.update(status(lm));
+            if (completes == null) {
+                out.prediction(lm.spec, sample, p, sourceOffset, version, false, nanos);
+            } else {
+                PendingStore.Served served = completes.pending().servedBy(lm.spec.id());
+                Prediction scored = served == null ? p : lm.learner.scoreServed(served.output(), sample, p);
+                out.outcome(lm.spec, sample, scored, sourceOffset, served == null ? -1 : served.version(),
+                        completes.delayMillis(), nanos);
+            }
+        }
+        if (!refusedNow.isEmpty()) {
+            refuseUnfitNow();
+        }
+        for (Live lm : models.values()) {
+            if ((seq + 1 + lm.phase) % snapshotEvery == 0 || seq + 1 - lm.snapshotSeq >= 2L * snapshotEvery) {
+                snapshot(lm, seq + 1);
+            }
+        }
+        truncate(stream);
+        return null;
+    }
+
+    /**
+     * Serves a sample that waits for a delayed label: every model that can use it predicts it,
+     * and its answer is added to {@code served}. Nothing is learned or journaled, and a model
+     * that cannot use it is not counted towards being unfit (only journaled samples count, so
+     * that a replay counts the same).
+     *
+     * @return null when at least one model served it, else the first model's reason
+     */
+    BadRecordException serve(TreeMap<String, Live> models, Sample sample, long sourceOffset, Output out,
+                             List<PendingStore.Served> served) {
+        BadRecordException first = null;
+        for (Live lm : models.values()) {
+            BadRecordException refusal = fits(lm, sample);
+            if (refusal != null) {
+                first = first == null ? refusal : first;
+                continue;
+            }
+            long start = System.nanoTime();
+            long version = lm.model().samplesSeen();
+            Prediction p = lm.learner.evaluate(sample);
+            long nanos = System.nanoTime() - start;
+            served.add(new PendingStore.Served(lm.spec.id(), version, p.output()));
+            out.prediction(lm.spec, sample, p, sourceOffset, version, true, nanos);
+        }
+        return served.isEmpty() ? first : null;
+    }
+
+    private void countRefusal(Live lm, boolean live) {
+        if (live) {
+            String reason = lm.refusal.reason().id();
+            registry.listeners().forEach(l -> l.onSampleRefused(lm.spec, reason));
+        }
+        if (!lm.fitted && ++lm.unfitRun >= UNFIT_LIMIT) {
+            refusedNow.add(lm);
+        }
+    }
+
+    private void refuseUnfitNow() {
+        for (Live lm : refusedNow) {
+            String reason = "refused: its declaration does not fit its stream: the first " + UNFIT_LIMIT
+                    + " samples of stream " + lm.spec.stream() + " that other models learned did not fit it (last: "
+                    + lm.refusal.getMessage() + ")";
+            remove(lm);
+            snapshots.delete(lm.spec.id());
+            snapshots.putRefusal(lm.spec.id(), lm.generation, reason);
+            unfit.put(lm.spec.id(), lm.generation);
+            registry.refuse(lm.spec, reason);
+            registry.listeners().forEach(l -> l.onModelRefused(lm.spec, "unfit", reason));
+            LOG.warn("model {} {}", lm.spec.id(), reason);
+        }
+        refusedNow.clear();
+    }
+
+    /** Journals and applies a run-time change (learning rate, pause) of a live model. */
+    void applyRuntimeChange(Live lm, ModelSpec next) {
+        long seq = journal.head(lm.spec.stream());
+        journal.append(lm.spec.stream(), seq, JournalEntry.config(lm.spec.id(), lm.generation,
+                next.config().learningRate(), next.paused()));
+        lm.model().setLearningRate(next.config().learningRate());
+        lm.model().setPaused(next.paused());
+        lm.spec = next;
+        registry.update(status(lm));
+        LOG.info("model {}: learning rate {} paused {} from journal position {}", lm.spec.id(),
+                next.config().learningRate(), next.paused(), seq);
+    }
+
+    /** Removes a live model and its state (deleted, or replaced by a new generation). */
+    void delete(Live lm) {
+        remove(lm);
+        snapshots.delete(lm.spec.id());
+    }
+
+    /** Forgets a model that is not live here (refused or waiting) and its committed traces. */
+    void forget(String modelId) {
+        if (unfit.remove(modelId) != null) {
+            snapshots.deleteRefusal(modelId);
+        }
+        overBudget.remove(modelId);
+        if (pinned.remove(modelId) != null) {
+            snapshots.delete(modelId);
+        }
+        registry.clearRefusal(modelId);
+    }
+
+    /** Ids of models refused or waiting here, with the generation they were refused at. */
+    Map<String, Long> notLive() {
+        Map<String, Long> out = new HashMap<>(unfit);
+        overBudget.forEach((id, d) -> out.put(id, d.generation()));
+        return out;
+    }
+
+    private void snapshot(Live lm, long seq) {
+        snapshots.put(lm.spec.id(), lm.spec.stream(), lm.generation, seq, lm.fitted, lm.unfitRun,
+                ModelFile.toSnapshotBytes(lm.model()));
+        lm.snapshotSeq = seq;
+    }
+
+    /** Drops journal entries every restorable snapshot of the stream is past. */
+    private void truncate(String stream) {
+        TreeMap<String, Live> models = streams.get(stream);
+        long min = Long.MAX_VALUE;
+        if (models != null) {
+            for (Live lm : models.values()) {
+                min = Math.min(min, lm.snapshotSeq);
+            }
+        }
+        for (SnapshotStore.Header h : pinned.values()) {
+            if (h.stream().equals(stream)) {
+                min = Math.min(min, h.journalSeq());
+            }
+        }
+        if (min != Long.MAX_VALUE) {
+            journal.truncateBelow(stream, min);
+        }
+    }
+
+    private void add(Live lm) {
+        streams.computeIfAbsent(lm.spec.stream(), s -> new TreeMap<>()).put(lm.spec.id(), lm);
+        byId.put(lm.spec.id(), lm);
+        registry.clearRefusal(lm.spec.id());
+        registry.own(lm.spec.id(), owner, status(lm));
+        registry.listeners().forEach(l -> l.onModelAdded(lm.spec));
+    }
+
+    private void remove(Live lm) {
+        TreeMap<String, Live> models = streams.get(lm.spec.stream());
+        if (models != null) {
+            models.remove(lm.spec.id());
+            if (models.isEmpty()) {
+                streams.remove(lm.spec.stream());
+            }
+        }
+        byId.remove(lm.spec.id());
+        budget.release(lm.spec.id());
+        registry.release(lm.spec.id(), owner);
+        registry.listeners().forEach(l -> l.onModelRemoved(lm.spec.id()));
+    }
+
+    static ModelStatus status(Live lm) {
+        Model m = lm.model();
+        return new ModelStatus(lm.spec.id(), lm.spec.stream(), m.config().rule().id(), m.config().layersString(),
+                m.config().learningRate(), m.config().batchSize(), m.samplesSeen(), m.rejectedSteps(), m.paused(), "live");
+    }
+
+    /** Releases everything this task holds on the instance (its memory, its registry entries); state stays committed. */
+    void close() {
+        for (Live lm : new ArrayList<>(byId.values())) {
+            budget.release(lm.spec.id());
+            registry.release(lm.spec.id(), owner);
+        }
+        for (String id : overBudget.keySet()) {
+            registry.clearRefusal(id);
+        }
+        for (String id : unfit.keySet()) {
+            registry.clearRefusal(id);
+        }
+        byId.clear();
+        streams.clear();
+    }
+}
