@@ -1,5 +1,6 @@
 package dev.alignstream.cli;
 
+import dev.alignstream.data.DelayedSumDataset;
 import dev.alignstream.data.MnistDataset;
 import dev.alignstream.data.SyntheticDataset;
 import java.nio.file.Files;
@@ -10,8 +11,8 @@ import picocli.CommandLine.Option;
 
 /** {@code datasets}: fetch or generate datasets as CSV files that {@code train} and {@code produce} read. */
 @Command(name = "datasets", mixinStandardHelpOptions = true,
-        description = "Prepares datasets as CSV files (label,x_1,...,x_n).",
-        subcommands = {DatasetsCommand.Mnist.class, DatasetsCommand.Synthetic.class})
+        description = "Prepares datasets: CSV files (label,x_1,...,x_n) or, for RNNs, JSON Lines sequence records.",
+        subcommands = {DatasetsCommand.Mnist.class, DatasetsCommand.Synthetic.class, DatasetsCommand.DelayedSum.class})
 public final class DatasetsCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -65,6 +66,39 @@ public final class DatasetsCommand implements Runnable {
             Path f = out.resolve("synthetic.csv");
             SyntheticDataset.writeCsv(SyntheticDataset.teacher(samples, inputs, classes, seed), f);
             System.err.println("wrote " + f + " (" + samples + " samples)");
+            return 0;
+        }
+    }
+
+    /** {@code datasets delayed-sum}. */
+    @Command(name = "delayed-sum", mixinStandardHelpOptions = true,
+            description = {"Writes the paper's recurrent task (SPEC section 3) as JSON Lines sequence records:",
+                    "x_t ~ Bernoulli(0.5), target_t = 0.5 + 0.5 x_{t-2} - 0.25 x_{t-5} (steps from 0, negative indices 0),",
+                    "into delayed-sum-train.jsonl and delayed-sum-test.jsonl; no network needed."})
+    static final class DelayedSum implements Callable<Integer> {
+        @Option(names = "--out", defaultValue = "data", description = "output directory (default ${DEFAULT-VALUE})")
+        Path out;
+
+        @Option(names = "--train", defaultValue = "300", description = "training sequences (default ${DEFAULT-VALUE})")
+        int train;
+
+        @Option(names = "--test", defaultValue = "100", description = "test sequences (default ${DEFAULT-VALUE})")
+        int test;
+
+        @Option(names = "--length", defaultValue = "100", description = "steps per sequence T (default ${DEFAULT-VALUE})")
+        int length;
+
+        @Option(names = "--seed", defaultValue = "99", description = "seed (default ${DEFAULT-VALUE})")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            if (train < 0 || test < 0 || length < 1) {
+                throw new IllegalArgumentException("--train and --test must be >= 0 and --length >= 1");
+            }
+            DelayedSumDataset.write(out, train, test, length, seed);
+            System.err.println("wrote " + out.resolve(DelayedSumDataset.TRAIN_FILE) + " (" + train + ") and "
+                    + out.resolve(DelayedSumDataset.TEST_FILE) + " (" + test + "), " + length + " steps each");
             return 0;
         }
     }

@@ -7,6 +7,13 @@ import dev.alignstream.core.ModelConfig;
 import dev.alignstream.core.Parameters;
 import dev.alignstream.core.RuleName;
 import dev.alignstream.io.ModelFile;
+import dev.alignstream.io.RnnModelFile;
+import dev.alignstream.io.Safetensors;
+import dev.alignstream.io.SafetensorsContent;
+import dev.alignstream.rnn.RnnConfig;
+import dev.alignstream.rnn.RnnFrozen;
+import dev.alignstream.rnn.RnnModel;
+import dev.alignstream.rnn.RnnParameters;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -49,6 +56,30 @@ final class InitialModel {
             }
             m.pending().restore(f.pendingFeatures(), f.pendingTargets(), f.pendingCount());
         }
+        return m;
+    }
+
+    /** The RNN form: live parameters from the file, the frozen copy from its {@code frozen.rnn.*} tensors or else the same parameters. */
+    static RnnModel rnnFromFile(Path file, RnnConfig config) throws IOException {
+        SafetensorsContent content = Safetensors.read(file);
+        if (!RnnModelFile.isRnn(content)) {
+            throw new IllegalArgumentException(file + ": not an RNN model file (metadata arch is not rnn)");
+        }
+        RnnModel f;
+        RnnParameters frozen;
+        try {
+            f = RnnModelFile.fromContent(content);
+            frozen = RnnModelFile.frozenParameters(content, f.config());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        if (!Arrays.equals(f.config().base().layers(), config.base().layers())) {
+            throw new IllegalArgumentException(file + ": layers " + f.config().base().layersString()
+                    + " do not match --layers " + config.base().layersString());
+        }
+        RnnParameters initial = frozen != null ? frozen : f.live().copy();
+        RnnModel m = new RnnModel(config, f.live(), new RnnFrozen(initial, config), 0);
+        m.restoreCounters(f.samplesSeen(), 0);
         return m;
     }
 }

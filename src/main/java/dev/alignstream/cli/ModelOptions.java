@@ -1,8 +1,10 @@
 package dev.alignstream.cli;
 
 import dev.alignstream.core.Activation;
+import dev.alignstream.core.Arch;
 import dev.alignstream.core.ModelConfig;
 import dev.alignstream.core.RuleName;
+import dev.alignstream.rnn.RnnConfig;
 import picocli.CommandLine.Option;
 
 /**
@@ -12,11 +14,20 @@ import picocli.CommandLine.Option;
  */
 public final class ModelOptions {
 
-    @Option(names = "--layers", required = true, description = "layer sizes, input first, e.g. 784,256,256,10")
+    @Option(names = "--layers", required = true,
+            description = "layer sizes, input first, e.g. 784,256,256,10; for --arch rnn n_in,n,n_out, e.g. 1,256,1")
     public String layers;
 
+    @Option(names = "--arch", defaultValue = "mlp",
+            description = "mlp (feed-forward) or rnn (Elman recurrent network on sequence records) (default ${DEFAULT-VALUE})")
+    public String arch;
+
+    @Option(names = "--max-steps", defaultValue = "" + RnnConfig.DEFAULT_MAX_STEPS,
+            description = "rnn only: longest sequence accepted; longer records are refused as oversize (default ${DEFAULT-VALUE})")
+    public int maxSteps;
+
     @Option(names = "--rule", required = true,
-            description = "learning rule: bp, align-zero, align-ada, fa, dfa or readout")
+            description = "learning rule: bp, align-zero, align-ada, fa, dfa or readout (rnn: not fa, dfa)")
     public String rule;
 
     @Option(names = "--lr", required = true, description = "learning rate eta")
@@ -41,6 +52,15 @@ public final class ModelOptions {
 
     @Option(names = "--no-alignment", description = "do not track the alignment score (saves one outer product per layer per sample)")
     public boolean noAlignment;
+
+    public Arch arch() {
+        return Arch.parse(arch);
+    }
+
+    /** The RNN config these flags describe ({@code --arch rnn}); throws IllegalArgumentException with a clear message. */
+    public RnnConfig toRnnConfig() {
+        return new RnnConfig(toConfig(), maxSteps);
+    }
 
     /** The config these flags describe; throws IllegalArgumentException with a clear message. */
     public ModelConfig toConfig() {

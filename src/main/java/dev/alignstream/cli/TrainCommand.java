@@ -3,6 +3,7 @@ package dev.alignstream.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.alignstream.core.Arch;
 import dev.alignstream.core.Learner;
 import dev.alignstream.core.Model;
 import dev.alignstream.core.ModelConfig;
@@ -12,6 +13,12 @@ import dev.alignstream.data.TimedEvent;
 import dev.alignstream.io.ModelFile;
 import dev.alignstream.rules.Rules;
 import dev.alignstream.train.OfflineTrainer;
+import dev.alignstream.data.SequenceSample;
+import dev.alignstream.io.RnnModelFile;
+import dev.alignstream.rnn.RnnConfig;
+import dev.alignstream.rnn.RnnLearner;
+import dev.alignstream.rnn.RnnModel;
+import dev.alignstream.train.RnnOfflineTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,12 +38,15 @@ import picocli.CommandLine.Option;
         description = {"Trains a model offline, one sample at a time in file order (test-then-train),",
                 "and prints prequential accuracy and loss.",
                 "Example: train --data data/mnist-train.csv --layers 784,256,256,10 --rule align-ada --lr 0.05 "
-                        + "--input-scale 3 --target-offset -0.1 --export m.safetensors"})
+                        + "--input-scale 3 --target-offset -0.1 --export m.safetensors",
+                "RNN: train --arch rnn --data data/delayed-sum-train.jsonl --layers 1,256,1 --rule align-ada --lr 0.01",
+                "(sequence records; --batch counts sequences; the loss of a sequence is the mean of its step losses)"})
 public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, description = {"CSV (label,x_1..x_n) or JSON Lines file.",
             "In JSON Lines a sample with an \"id\" and no label is predicted and waits for a later line",
-            "{\"id\": ..., \"label\": ...} (delayed label), learned when that line comes."})
+            "{\"id\": ..., \"label\": ...} (delayed label), learned when that line comes.",
+            "For --arch rnn: JSON Lines sequence records {\"sequence\": [[...], ...], \"targets\": [[...], ...]}."})
     Path data;
 
     @Mixin
@@ -62,6 +72,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (model.arch() == Arch.RNN) {
+            return trainRnn();
+        }
         ModelConfig config = model.toConfig();
         Model m = init == null ? Model.create(config) : InitialModel.fromFile(init, config);
         List<TimedEvent> events = SampleFileReader.readEvents(data, config.inputSize(), config.outputSize());
@@ -108,6 +121,47 @@ public final class TrainCommand implements Callable<Integer> {
             d.put("unmatched_labels", er.refused().getOrDefault(BadRecordReason.UNMATCHED_LABEL, 0L));
             d.put("duplicate_labels", er.refused().getOrDefault(BadRecordReason.DUPLICATE_LABEL, 0L));
             d.put("duplicate_ids", er.refused().getOrDefault(BadRecordReason.DUPLICATE_ID, 0L));
+            Reports.addAlignment(o, m);
+            Files.writeString(report, json.writeValueAsString(o) + "\n");
+        }
+        return 0;
+    }
+
+    /** {@code --arch rnn}: the same flow over sequence records with {@link RnnLearner}. */
+    private Integer trainRnn() throws Exception {
+        RnnConfig config = model.toRnnConfig();
+        RnnModel m = init == null ? RnnModel.create(config) : InitialModel.rnnFromFile(init, config);
+        List<SequenceSample> sequences = dev.alignstream.data.SampleFileReader.readSequences(data, config.inputSize(),
+                config.outputSize(), config.maxSteps());
+        if (exportInit != null) {
+            RnnModelFile.write(exportInit, m);
+        }
+        RnnLearner learner = new RnnLearner(m);
+        ProgressBar bar = ProgressBar.onTerminal("train");
+        RnnOfflineTrainer.Result r = RnnOfflineTrainer.train(learner, sequences, epochs,
+                (done, total, loss) -> bar.update(done, total, String.format(Locale.ROOT, "loss %.4f", loss)));
+        System.out.printf(Locale.ROOT, "arch rnn  rule %s  layers %s  sequences %d  steps %d  prequential loss %.5f"
+                        + "  %.1f sequences/s  %.0f steps/s%s%n", config.rule().id(), config.base().layersString(),
+                r.sequences(), r.steps(), r.loss(), r.sequencesPerSecond(), r.stepsPerSecond(),
+                r.rejectedSteps() > 0 ? "  rejected steps " + r.rejectedSteps() : "");
+        if (export != null) {
+            RnnModelFile.write(export, m);
+        }
+        if (report != null) {
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode o = Reports.base(json, config, m);
+            o.put("data", data.toString());
+            o.put("epochs", epochs);
+            o.put("samples", r.sequences());
+            o.put("steps", r.steps());
+            o.putNull("prequential_accuracy");
+            o.put("prequential_loss", r.loss());
+            o.put("seconds", r.seconds());
+            o.put("samples_per_second", r.sequencesPerSecond());
+            o.put("steps_per_second", r.stepsPerSecond());
+            o.put("cpu_seconds", r.cpuSeconds());
+            o.put("steps_per_cpu_second", r.steps() / Math.max(r.cpuSeconds(), 1e-9));
+            o.put("rejected_steps", r.rejectedSteps());
             Reports.addAlignment(o, m);
             Files.writeString(report, json.writeValueAsString(o) + "\n");
         }

@@ -12,6 +12,14 @@ public enum BadRecordReason {
     LABEL_OUT_OF_RANGE("label-out-of-range"),
     TARGET_WIDTH("target-width"),
     OVERSIZE("oversize"),
+    /** A sequence record without a {@code sequence} array (or a sequence where a feature vector is needed). */
+    MISSING_SEQUENCE("missing-sequence"),
+    /** A sequence with no steps, or a step with no values. */
+    EMPTY_SEQUENCE("empty-sequence"),
+    /** Steps of one sequence (or of its targets) with different widths. */
+    RAGGED_SEQUENCE("ragged-sequence"),
+    /** {@code targets} with another number of steps than {@code sequence}. */
+    TARGETS_LENGTH("targets-length"),
     UNSUPPORTED("unsupported"),
     NO_MODEL("no-model"),
     UNKNOWN_MODEL("unknown-model"),

@@ -96,6 +96,48 @@ public final class SampleFileReader {
         return out;
     }
 
+    /**
+     * Reads a JSON Lines file of sequence records ({@link SampleJson#parseSequence}) for an RNN with
+     * {@code inputSize} inputs and {@code outputSize} outputs per step and at most {@code maxSteps}
+     * steps. The first problem ends the read with a {@link DataFormatException} naming file, line
+     * and problem, e.g. {@code seq.jsonl:4: 'sequence'[7] has 2 values, step 0 has 1}.
+     */
+    public static List<SequenceSample> readSequences(Path file, int inputSize, int outputSize, int maxSteps)
+            throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new DataFormatException(file.toString(), 0, "no such file");
+        }
+        if (!isJsonLines(file)) {
+            throw new DataFormatException(file.toString(), 1,
+                    "sequence data must be JSON Lines records {\"sequence\": [[...], ...], \"targets\": [[...], ...]}");
+        }
+        List<SequenceSample> out = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            long no = 0;
+            while ((line = r.readLine()) != null) {
+                no++;
+                if (line.length() > MAX_LINE) {
+                    throw new DataFormatException(file.toString(), no, "line longer than " + MAX_LINE + " characters");
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                try {
+                    SequenceSample s = SampleJson.parseSequence(line.getBytes(StandardCharsets.UTF_8), maxSteps);
+                    SampleValidator.checkSequence(s, inputSize, outputSize, maxSteps);
+                    out.add(s);
+                } catch (BadRecordException e) {
+                    throw new DataFormatException(file.toString(), no, e.getMessage());
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new DataFormatException(file.toString(), 0, "no sequences in the file");
+        }
+        return out;
+    }
+
     private static boolean isJsonLines(Path file) throws IOException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (name.endsWith(".jsonl") || name.endsWith(".json") || name.endsWith(".ndjson")) {

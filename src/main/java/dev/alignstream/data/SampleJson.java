@@ -14,6 +14,8 @@ import java.io.UncheckedIOException;
  * {@code "target":[...]}, or neither (predict only), and an optional {@code "id"}. Parsing streams
  * tokens and refuses oversize records and feature lists before allocating for them; numbers
  * that are not finite in float32 are refused too, so nothing downstream sees NaN or Infinity.
+ * Sequence records ({@code {"sequence": [[...], ...], "targets": [[...], ...]}}) are read by
+ * {@link #parseSequence}; {@link #parse} refuses them as {@code unsupported}.
  */
 public final class SampleJson {
 
@@ -80,7 +82,7 @@ public final class SampleJson {
                     case "id" -> id = t == JsonToken.VALUE_NULL ? null : id(p, t);
                     case "timestamp" -> time = timestamp(p, t);
                     case "sequence", "targets" -> throw new BadRecordException(BadRecordReason.UNSUPPORTED,
-                            "sequence (RNN) records are not supported yet; only MLP samples with 'features'");
+                            "a sequence record is for an RNN model (arch rnn); an MLP sample has 'features'");
                     default -> p.skipChildren();
                 }
             }
@@ -105,6 +107,134 @@ public final class SampleJson {
             String msg = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("");
             throw malformed("not valid JSON: " + msg);
         }
+    }
+
+    /**
+     * Parses a sequence record {@code {"sequence": [[...], ...], "targets": [[...], ...]}} (SPEC
+     * section 8; {@code targets} optional, {@code id} optional). Every step must have the same
+     * number of values, {@code targets} (when given) as many steps as {@code sequence}, every
+     * number finite in float32; a sequence longer than {@code maxSteps} is refused as oversize as
+     * soon as its step {@code maxSteps + 1} is read.
+     *
+     * @throws BadRecordException naming the reason and the offending step
+     */
+    public static SequenceSample parseSequence(byte[] json, int maxSteps) {
+        if (json == null) {
+            throw new BadRecordException(BadRecordReason.MALFORMED_JSON, "empty record");
+        }
+        if (json.length > MAX_RECORD_BYTES) {
+            throw new BadRecordException(BadRecordReason.OVERSIZE,
+                    "record of " + json.length + " bytes exceeds the limit of " + MAX_RECORD_BYTES);
+        }
+        try (JsonParser p = FACTORY.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw malformed("a sequence record must be a JSON object");
+            }
+            String id = null;
+            Steps sequence = null;
+            Steps targets = null;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (field) {
+                    case "sequence" -> sequence = steps(p, t, "sequence", maxSteps);
+                    case "targets" -> targets = t == JsonToken.VALUE_NULL ? null : steps(p, t, "targets", maxSteps);
+                    case "id" -> id = t == JsonToken.VALUE_NULL ? null : id(p, t);
+                    case "features", "label", "target" -> throw malformed("a sequence record has 'sequence' and "
+                            + "'targets', not '" + field + "'");
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+                throw malformed("trailing content after the sequence object");
+            }
+            if (sequence == null) {
+                throw new BadRecordException(BadRecordReason.MISSING_SEQUENCE, "the record has no 'sequence' array");
+            }
+            if (sequence.count == 0) {
+                throw new BadRecordException(BadRecordReason.EMPTY_SEQUENCE, "'sequence' has no steps");
+            }
+            if (targets != null && targets.count != sequence.count) {
+                throw new BadRecordException(BadRecordReason.TARGETS_LENGTH, "'sequence' has " + sequence.count
+                        + " steps but 'targets' has " + targets.count);
+            }
+            return new SequenceSample(id, sequence.count, sequence.width,
+                    java.util.Arrays.copyOf(sequence.values, sequence.count * sequence.width),
+                    targets == null ? 0 : targets.width,
+                    targets == null ? null : java.util.Arrays.copyOf(targets.values, targets.count * targets.width));
+        } catch (BadRecordException e) {
+            throw e;
+        } catch (IOException e) {
+            String msg = e.getMessage() == null ? "unreadable" : e.getMessage().lines().findFirst().orElse("");
+            throw malformed("not valid JSON: " + msg);
+        }
+    }
+
+    /** Steps read so far: {@code count} rows of {@code width} values, flat in {@code values}. */
+    private static final class Steps {
+        int count;
+        int width = -1;
+        float[] values = new float[64];
+    }
+
+    private static Steps steps(JsonParser p, JsonToken t, String field, int maxSteps) throws IOException {
+        if (t != JsonToken.START_ARRAY) {
+            throw malformed("'" + field + "' must be an array of steps, each an array of numbers");
+        }
+        Steps s = new Steps();
+        JsonToken row;
+        while ((row = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (row != JsonToken.START_ARRAY) {
+                throw malformed("'" + field + "'[" + s.count + "] must be an array of numbers, found " + p.getText());
+            }
+            if (s.count == maxSteps) {
+                throw new BadRecordException(BadRecordReason.OVERSIZE,
+                        "'" + field + "' has more than " + maxSteps + " steps (the limit)");
+            }
+            int start = s.count * Math.max(s.width, 0);
+            int n = 0;
+            JsonToken x;
+            while ((x = p.nextToken()) != JsonToken.END_ARRAY) {
+                String where = "'" + field + "'[" + s.count + "][" + n + "]";
+                if (x != JsonToken.VALUE_NUMBER_INT && x != JsonToken.VALUE_NUMBER_FLOAT) {
+                    if (x == JsonToken.VALUE_STRING && isNonFiniteWord(p.getText())) {
+                        throw new BadRecordException(BadRecordReason.NON_FINITE, where + " is " + p.getText());
+                    }
+                    throw malformed(where + " is not a number: " + p.getText());
+                }
+                float v = p.getFloatValue();
+                if (!Float.isFinite(v)) {
+                    throw new BadRecordException(BadRecordReason.NON_FINITE,
+                            where + " = " + p.getText() + " is not a finite float32");
+                }
+                if (s.width >= 0 && n == s.width) {
+                    throw new BadRecordException(BadRecordReason.RAGGED_SEQUENCE, "'" + field + "'[" + s.count
+                            + "] has more values than step 0 (" + s.width + ")");
+                }
+                if (start + n == s.values.length) {
+                    if (s.values.length >= MAX_VALUES) {
+                        throw new BadRecordException(BadRecordReason.OVERSIZE,
+                                "'" + field + "' has more than " + MAX_VALUES + " values");
+                    }
+                    s.values = java.util.Arrays.copyOf(s.values, Math.min(MAX_VALUES, s.values.length * 2));
+                }
+                s.values[start + n++] = v;
+            }
+            if (n == 0) {
+                throw new BadRecordException(BadRecordReason.EMPTY_SEQUENCE, "'" + field + "'[" + s.count + "] is empty");
+            }
+            if (s.width < 0) {
+                s.width = n;
+            } else if (n != s.width) {
+                throw new BadRecordException(BadRecordReason.RAGGED_SEQUENCE, "'" + field + "'[" + s.count + "] has "
+                        + n + " values, step 0 has " + s.width);
+            }
+            s.count++;
+        }
+        if (s.width < 0) {
+            s.width = 0;
+        }
+        return s;
     }
 
     private static String id(JsonParser p, JsonToken t) throws IOException {

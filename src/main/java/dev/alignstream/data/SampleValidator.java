@@ -38,4 +38,25 @@ public final class SampleValidator {
             }
         }
     }
+
+    /**
+     * Checks that a parsed sequence fits an RNN: {@code n_in} values per step, targets of
+     * {@code n_out} values per step, at most {@code maxSteps} steps.
+     *
+     * @throws BadRecordException with the reason the sequence does not fit
+     */
+    public static void checkSequence(SequenceSample s, int inputSize, int outputSize, int maxSteps) {
+        if (s.steps() > maxSteps) {
+            throw new BadRecordException(BadRecordReason.OVERSIZE,
+                    "sequence of " + s.steps() + " steps exceeds the limit of " + maxSteps);
+        }
+        if (s.inputWidth() != inputSize) {
+            throw new BadRecordException(BadRecordReason.WRONG_WIDTH,
+                    "expected " + inputSize + " values per step, found " + s.inputWidth());
+        }
+        if (s.targets() != null && s.targetWidth() != outputSize) {
+            throw new BadRecordException(BadRecordReason.TARGET_WIDTH,
+                    "expected targets of " + outputSize + " values per step, found " + s.targetWidth());
+        }
+    }
 }

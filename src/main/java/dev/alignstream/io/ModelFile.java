@@ -1,5 +1,6 @@
 package dev.alignstream.io;
 
+import dev.alignstream.core.Arch;
 import dev.alignstream.core.FrozenNetwork;
 import dev.alignstream.core.Initializer;
 import dev.alignstream.core.Model;
@@ -137,6 +138,10 @@ public final class ModelFile {
     private static Contents contents(SafetensorsContent content) {
         Map<String, String> meta = content.metadata();
         Map<String, Tensor> t = content.tensors();
+        if (Arch.of(meta) != Arch.MLP) {
+            throw new IllegalArgumentException("this is an " + Arch.of(meta).id()
+                    + " model file (metadata arch); read it with RnnModelFile");
+        }
         ModelConfig c = ModelConfig.fromMetadata(meta);
         int[] n = c.layers();
         int depth = c.depth();
