@@ -170,6 +170,11 @@ public final class ModelsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (model.arch() == Arch.RNN) {
+                baseConfig(model); // a bad RNN config is reported as such first
+                System.err.println("model " + id + ": " + ModelSpec.RNN_NOT_SERVED + "; nothing written");
+                return 1;
+            }
             ModelSpec spec = new ModelSpec(id, stream, baseConfig(model), paused);
             ensureModelsTopic(conn.kafka, conn.topic());
             var current = readDeclared(conn.kafka, conn.topic()).get(id);

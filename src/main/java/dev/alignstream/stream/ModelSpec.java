@@ -68,6 +68,10 @@ public record ModelSpec(String id, String stream, ModelConfig config, boolean pa
      * from {@link ModelConfig.Defaults} through {@link ModelConfig#fromMetadata}, the same
      * reader model files use. Unknown fields are ignored (a newer writer's additions).
      */
+    /** Why the streaming service refuses an RNN declaration (SPEC section 3); offline training supports them. */
+    public static final String RNN_NOT_SERVED = "RNN models (arch rnn) are not served by the streaming service yet;"
+            + " train them offline with 'train --arch rnn'";
+
     public static ModelSpec parse(byte[] json) {
         return parseDeclaration(json).spec();
     }
@@ -89,6 +93,12 @@ public record ModelSpec(String id, String stream, ModelConfig config, boolean pa
         }
         if (o == null || !o.isObject()) {
             throw new IllegalArgumentException("model config must be a JSON object");
+        }
+        JsonNode arch = o.get("arch");
+        if (arch != null && !(arch.isTextual() && arch.asText().equals("mlp"))) {
+            // never build an MLP of an RNN's sizes: refuse, with the reason shown by GET /models
+            throw new IllegalArgumentException(arch.isTextual() && arch.asText().equals("rnn")
+                    ? RNN_NOT_SERVED : "'arch' must be \"mlp\" or \"rnn\", got " + abbreviate(arch.toString()));
         }
         java.util.Map<String, String> m = new java.util.HashMap<>();
         JsonNode layers = o.get("layers");

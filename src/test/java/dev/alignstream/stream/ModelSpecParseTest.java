@@ -31,6 +31,16 @@ class ModelSpecParseTest {
     }
 
     @Test
+    void anRnnDeclarationIsRefusedNotBuiltAsAnMlp() {
+        String rnn = "{\"id\":\"r\",\"stream\":\"s\",\"arch\":\"rnn\",\"layers\":\"1,32,1\",\"rule\":\"bp\","
+                + "\"learning_rate\":0.01}";
+        assertTrue(refusal(rnn).contains("not served by the streaming service yet"), refusal(rnn));
+        assertTrue(refusal(rnn.replace("\"rnn\"", "\"lstm\"")).contains("'arch' must be"));
+        assertEquals("m", parse("{\"id\":\"m\",\"stream\":\"s\",\"arch\":\"mlp\",\"layers\":[4,8,3],\"rule\":\"bp\","
+                + "\"learning_rate\":0.05}").spec().id());
+    }
+
+    @Test
     void wrongTypesAreRefusedWithTheFieldNamed() {
         String head = "{\"id\":\"m\",\"stream\":\"s\",\"layers\":\"4,8,3\",\"rule\":\"bp\",";
         assertTrue(refusal(head + "\"learning_rate\":\"abc\"}").contains("'learning_rate' must be a number, got \"abc\""));
