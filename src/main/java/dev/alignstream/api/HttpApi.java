@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -24,10 +23,12 @@ import java.util.function.Supplier;
 /**
  * The service's HTTP endpoints (SPEC section 9): health, the model directory, model export and
  * Prometheus metrics, on the JDK's built-in server (no web framework to learn or patch). When an
- * admin token is configured, export requires {@code Authorization: Bearer <token>}; health and
- * metrics stay open for probes and scrapers. No endpoint reads a request body; the JDK server
- * drains at most 64 KiB of an unread body before dropping the connection, and slow requests are
- * cut off (see the static initializer).
+ * admin token is configured, export (and every call that changes models) requires
+ * {@code Authorization: Bearer <token>}; health and metrics stay open for probes and scrapers.
+ * With {@link ModelRequests} attached, models can be created, changed, deleted and asked for
+ * predictions, and requests for models living on another instance are relayed there; bodies are
+ * size-limited ({@link RequestBodies}). Slow requests are cut off (see the static initializer).
+ * Errors are JSON {@code {"error": ..., "detail": ...}} ({@link ApiError}), never exception text.
  */
 public final class HttpApi implements AutoCloseable {
 
@@ -41,14 +42,16 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String BEARER = "bearer ";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpApi.class);
 
     private final HttpServer server;
     private final ModelRegistry registry;
     private final BooleanSupplier healthy;
     private final Supplier<String> metrics;
-    private final byte[] token;
+    private final AdminToken token;
     private final Function<String, ObjectNode> details;
+    /** Model changes, predictions and relaying; null: this API is read-only and per instance. */
+    private volatile ModelRequests requests;
 
     /**
      * @param port     port to listen on (0 for any)
@@ -60,12 +63,18 @@ public final class HttpApi implements AutoCloseable {
      */
     public HttpApi(int port, ModelRegistry registry, BooleanSupplier healthy, Supplier<String> metrics, String token,
                    Function<String, ObjectNode> details) throws IOException {
+        this(new InetSocketAddress(port), registry, healthy, metrics, token, details);
+    }
+
+    /** As above, listening on {@code bind} (address and port; port 0 for any). */
+    public HttpApi(InetSocketAddress bind, ModelRegistry registry, BooleanSupplier healthy, Supplier<String> metrics,
+                   String token, Function<String, ObjectNode> details) throws IOException {
         this.registry = registry;
         this.healthy = healthy;
         this.metrics = metrics;
-        this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.token = new AdminToken(token);
         this.details = details;
-        server = HttpServer.create(new InetSocketAddress(port), 64);
+        server = HttpServer.create(bind, 64);
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "alignstream-http");
             t.setDaemon(true);
@@ -79,12 +88,22 @@ public final class HttpApi implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** Attaches the model-changing, predicting and relaying endpoints. */
+    void serveModelRequests(ModelRequests r) {
+        this.requests = r;
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
             String path = ex.getRequestURI().getPath();
+            ModelRequests requests = this.requests;
+            if (requests != null && requests.handleChange(ex, ex.getRequestMethod(), path)) {
+                return;
+            }
             if (!ex.getRequestMethod().equals("GET")) {
-                ex.getResponseHeaders().set("Allow", "GET");
-                send(ex, 405, "application/json", error("only GET is supported"));
+                ex.getResponseHeaders().set("Allow", requests == null ? "GET" : "GET, POST, PATCH, DELETE");
+                send(ex, 405, "application/json", ApiError.body("method not allowed", abbreviate(ex.getRequestMethod())
+                        + " " + abbreviate(path) + " is not an endpoint of this service"));
                 return;
             }
             if (path.equals("/health")) {
@@ -98,6 +117,9 @@ public final class HttpApi implements AutoCloseable {
                 for (ModelStatus s : registry.models()) {
                     a.add(toJson(s));
                 }
+                if (requests != null) {
+                    a = requests.mergeWithPeers(ex, a);
+                }
                 send(ex, 200, "application/json", JSON.writeValueAsBytes(a));
             } else if (path.startsWith("/models/")) {
                 String rest = path.substring("/models/".length());
@@ -106,31 +128,45 @@ public final class HttpApi implements AutoCloseable {
                 // admin endpoints authenticate before saying anything about the model
                 if (export && !authorized(ex)) {
                     ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
-                    send(ex, 401, "application/json", error("export needs 'Authorization: Bearer <admin token>'"));
+                    send(ex, 401, "application/json", ApiError.body("unauthorized",
+                            "export needs 'Authorization: Bearer <admin token>'"));
+                    return;
+                }
+                if (requests != null && requests.relayToOwner(ex, id,
+                        export ? ModelRequests.EXPORT_TIMEOUT : ModelRequests.ANSWER_TIMEOUT)) {
                     return;
                 }
                 ModelStatus s = id.length() > ModelSpec.MAX_ID ? null : registry.status(id);
                 if (s == null) {
-                    send(ex, 404, "application/json", error("unknown model '" + abbreviate(id) + "'"));
+                    send(ex, 404, "application/json", ApiError.unknownModel(id).body());
                 } else if (!export) {
                     send(ex, 200, "application/json", JSON.writeValueAsBytes(toJson(s)));
                 } else if (!registry.isLocal(id)) {
-                    send(ex, 404, "application/json", error("model '" + id + "' does not live on this instance"));
+                    if (requests != null) {
+                        requests.requireLive(id, s.stream());
+                    }
+                    send(ex, 404, "application/json", ApiError.body("model not here",
+                            "model '" + id + "' does not live on this instance"));
                 } else {
                     byte[] file = registry.export(id).get(60, TimeUnit.SECONDS);
                     ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + id + ".safetensors\"");
                     send(ex, 200, "application/octet-stream", file);
                 }
             } else {
-                send(ex, 404, "application/json", error("no such endpoint: " + abbreviate(path)
+                send(ex, 404, "application/json", ApiError.body("no such endpoint", abbreviate(path)
                         + " (try /health, /models, /models/{id}, /models/{id}/export, /metrics)"));
             }
+        } catch (ApiError e) {
+            send(ex, e.status(), "application/json", e.body());
         } catch (ExecutionException | TimeoutException e) {
-            send(ex, 503, "application/json", error("model busy or moved: " + e.getMessage()));
+            LOG.debug("model request failed", e);
+            send(ex, 503, "application/json", ApiError.body("model busy or moved", "retry shortly"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            send(ex, 500, "application/json", error(e.toString()));
+            // the client learns nothing about the internals; the log has the whole story
+            LOG.error("{} {} failed", ex.getRequestMethod(), abbreviate(ex.getRequestURI().getPath()), e);
+            send(ex, 500, "application/json", ApiError.body("internal error", "see the server log"));
         }
     }
 
@@ -156,25 +192,16 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private boolean authorized(HttpExchange ex) {
-        if (token == null) {
-            return true;
-        }
-        String h = ex.getRequestHeaders().getFirst("Authorization");
-        // the scheme name is case-insensitive (RFC 9110); the token comparison takes constant time
-        if (h == null || h.length() < BEARER.length() || !h.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return false;
-        }
-        return MessageDigest.isEqual(token, h.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8));
+        return token.admits(ex);
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+        return ApiError.abbreviate(s);
     }
 
+    /** An error body without a detail (prefer {@link ApiError#body(String, String)}). */
     private static byte[] error(String message) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("error", message);
-        return o.toString().getBytes(StandardCharsets.UTF_8);
+        return ApiError.body(message, null);
     }
 
     private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {

@@ -145,8 +145,20 @@ public final class AlignstreamService implements AutoCloseable {
     }
 
     public synchronized void start() throws InterruptedException {
+        start(null);
+    }
+
+    /**
+     * Starts the application, publishing {@code applicationServer} (this instance's advertised HTTP
+     * {@code host:port}, or null for none) to the other instances through Kafka Streams' metadata.
+     */
+    public synchronized void start(String applicationServer) throws InterruptedException {
         ensureTopics(config);
-        streams = new KafkaStreams(topology(config, registry), streamsProperties(config));
+        Properties props = streamsProperties(config);
+        if (applicationServer != null) {
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+        }
+        streams = new KafkaStreams(topology(config, registry), props);
         streams.setUncaughtExceptionHandler(e -> {
             org.slf4j.LoggerFactory.getLogger(AlignstreamService.class).error("stream thread failed; replacing it", e);
             return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
@@ -175,6 +187,31 @@ public final class AlignstreamService implements AutoCloseable {
             Thread.sleep(50);
         }
         return false;
+    }
+
+    /**
+     * Where the models of {@code stream} live: the instance whose task owns the stream's partition
+     * (its advertised address), or {@link org.apache.kafka.streams.KeyQueryMetadata#NOT_AVAILABLE}
+     * while that is unknown (starting, rebalancing).
+     */
+    public org.apache.kafka.streams.KeyQueryMetadata ownerOfStream(String stream) {
+        KafkaStreams s = kafkaStreams();
+        if (s == null) {
+            return org.apache.kafka.streams.KeyQueryMetadata.NOT_AVAILABLE;
+        }
+        return s.queryMetadataForKey(LearningProcessor.JOURNAL_STORE, stream, Serdes.String().serializer());
+    }
+
+    /** The advertised addresses of every instance of this application that Kafka Streams knows. */
+    public java.util.Set<org.apache.kafka.streams.state.HostInfo> instances() {
+        KafkaStreams s = kafkaStreams();
+        java.util.Set<org.apache.kafka.streams.state.HostInfo> out = new java.util.TreeSet<>(
+                java.util.Comparator.comparing(org.apache.kafka.streams.state.HostInfo::host)
+                        .thenComparingInt(org.apache.kafka.streams.state.HostInfo::port));
+        if (s != null) {
+            s.metadataForAllStreamsClients().forEach(m -> out.add(m.hostInfo()));
+        }
+        return out;
     }
 
     public synchronized KafkaStreams kafkaStreams() {

@@ -1,0 +1,83 @@
+package dev.alignstream.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+
+/** Reads request bodies with a size limit, so no client can make the service buffer more than it allows. */
+final class RequestBodies {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RequestBodies() {
+    }
+
+    /**
+     * The whole body, at most {@code limit} bytes. A declared {@code Content-Length} over the
+     * limit is refused before reading; otherwise at most {@code limit + 1} bytes are read.
+     *
+     * @throws ApiError 413 when the body is larger than {@code limit}
+     */
+    static byte[] read(HttpExchange ex, int limit) throws IOException {
+        String declared = ex.getRequestHeaders().getFirst("Content-Length");
+        if (declared != null) {
+            try {
+                if (Long.parseLong(declared.trim()) > limit) {
+                    throw tooLarge(limit);
+                }
+            } catch (NumberFormatException e) {
+                throw ApiError.badRequest("Content-Length is not a number");
+            }
+        }
+        byte[] buf = new byte[Math.min(limit + 1, 8192)];
+        int n = 0;
+        try (InputStream in = ex.getRequestBody()) {
+            while (true) {
+                if (n == buf.length) {
+                    if (n > limit) {
+                        throw tooLarge(limit);
+                    }
+                    buf = Arrays.copyOf(buf, (int) Math.min((long) limit + 1, 2L * buf.length));
+                }
+                int r = in.read(buf, n, buf.length - n);
+                if (r < 0) {
+                    break;
+                }
+                n += r;
+            }
+        }
+        if (n > limit) {
+            throw tooLarge(limit);
+        }
+        return Arrays.copyOf(buf, n);
+    }
+
+    /** The body as a JSON object. */
+    static JsonNode readJsonObject(HttpExchange ex, int limit) throws IOException {
+        return parseObject(read(ex, limit));
+    }
+
+    static JsonNode parseObject(byte[] body) {
+        JsonNode o;
+        try {
+            o = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ApiError.badRequest("the body is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")");
+        } catch (IOException e) {
+            throw ApiError.badRequest("the body is not valid JSON");
+        }
+        if (o == null || !o.isObject()) {
+            throw ApiError.badRequest("the body must be a JSON object");
+        }
+        return o;
+    }
+
+    private static ApiError tooLarge(int limit) {
+        return new ApiError(413, "request body too large", "the limit for this endpoint is " + limit + " bytes");
+    }
+}
