@@ -94,7 +94,8 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private void handle(HttpExchange ex) throws IOException {
-        try (ex) {
+        // closed in finally, not try-with-resources: the error answers below need it open
+        try {
             String path = ex.getRequestURI().getPath();
             ModelRequests requests = this.requests;
             if (requests != null && requests.handleChange(ex, ex.getRequestMethod(), path)) {
@@ -167,6 +168,8 @@ public final class HttpApi implements AutoCloseable {
             // the client learns nothing about the internals; the log has the whole story
             LOG.error("{} {} failed", ex.getRequestMethod(), abbreviate(ex.getRequestURI().getPath()), e);
             send(ex, 500, "application/json", ApiError.body("internal error", "see the server log"));
+        } finally {
+            ex.close();
         }
     }
 

@@ -200,7 +200,7 @@ public final class ModelRequests {
         if (relay(ex, spec.stream(), body, ANSWER_TIMEOUT)) {
             return;
         }
-        JsonNode o = RequestBodies.parseObject(body);
+        JsonNode o = RequestBodies.parseObject(body, true);
         if (o.has("sequence")) {
             throw ApiError.badRequest("model '" + id + "' is not an RNN model: send {\"features\": [...]}");
         }
@@ -292,7 +292,7 @@ public final class ModelRequests {
         float[] x = new float[width];
         for (int i = 0; i < width; i++) {
             JsonNode v = f.get(i);
-            float fv = v.isNumber() ? v.floatValue() : Float.NaN;
+            float fv = RequestBodies.toFloat(v);
             if (!Float.isFinite(fv)) {
                 throw ApiError.badRequest(where + "feature " + i + " is not a finite float32 number");
             }

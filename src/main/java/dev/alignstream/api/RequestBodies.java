@@ -12,6 +12,9 @@ import java.util.Arrays;
 final class RequestBodies {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Keeps decimals as written, so a float32 is rounded once from the text (as sample records are). */
+    private static final ObjectMapper EXACT = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private RequestBodies() {
     }
@@ -62,9 +65,17 @@ final class RequestBodies {
     }
 
     static JsonNode parseObject(byte[] body) {
+        return parseObject(body, false);
+    }
+
+    /**
+     * The body as a JSON object; with {@code exactDecimals}, decimal numbers are kept as written
+     * (read them with {@link #toFloat}).
+     */
+    static JsonNode parseObject(byte[] body, boolean exactDecimals) {
         JsonNode o;
         try {
-            o = JSON.readTree(body);
+            o = (exactDecimals ? EXACT : JSON).readTree(body);
         } catch (JsonProcessingException e) {
             throw ApiError.badRequest("the body is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + ")");
@@ -75,6 +86,17 @@ final class RequestBodies {
             throw ApiError.badRequest("the body must be a JSON object");
         }
         return o;
+    }
+
+    /**
+     * A JSON number as the nearest float32, rounded once from its decimal text (NaN when the node
+     * is not a number; infinite when out of float32 range).
+     */
+    static float toFloat(JsonNode v) {
+        if (!v.isNumber()) {
+            return Float.NaN;
+        }
+        return Float.parseFloat(v.isBigDecimal() ? v.decimalValue().toString() : v.asText());
     }
 
     private static ApiError tooLarge(int limit) {
