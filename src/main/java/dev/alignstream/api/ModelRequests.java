@@ -304,13 +304,16 @@ public final class ModelRequests {
     /**
      * For {@code GET /models/{id}} and {@code /export}: relays the request to the model's owner when
      * that is another instance and the request was not relayed already. True when relayed.
+     *
+     * @throws ApiError 404 when the model is not declared (as this instance knows it): a deleted
+     *                  model is gone at once, even while its owner has yet to drop it
      */
     boolean relayToOwner(HttpExchange ex, String id, Duration timeout) throws IOException, InterruptedException {
-        if (id.length() > ModelSpec.MAX_ID) {
-            return false;
+        ModelSpec spec = declared(id);
+        if (spec == null) {
+            throw ApiError.unknownModel(id);
         }
-        String stream = streamOf(id);
-        return stream != null && relay(ex, stream, null, timeout);
+        return relay(ex, spec.stream(), null, timeout);
     }
 
     /**

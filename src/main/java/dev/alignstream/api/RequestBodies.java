@@ -12,6 +12,8 @@ import java.util.Arrays;
 final class RequestBodies {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Most bytes of a refused body read (and dropped) so the client sees the 413. */
+    private static final long DRAIN_LIMIT = 8L << 20;
     /** Keeps decimals as written, so a float32 is rounded once from the text (as sample records are). */
     private static final ObjectMapper EXACT = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -28,12 +30,15 @@ final class RequestBodies {
     static byte[] read(HttpExchange ex, int limit) throws IOException {
         String declared = ex.getRequestHeaders().getFirst("Content-Length");
         if (declared != null) {
+            long length;
             try {
-                if (Long.parseLong(declared.trim()) > limit) {
-                    throw tooLarge(limit);
-                }
+                length = Long.parseLong(declared.trim());
             } catch (NumberFormatException e) {
                 throw ApiError.badRequest("Content-Length is not a number");
+            }
+            if (length > limit) {
+                drain(ex.getRequestBody());
+                throw tooLarge(limit);
             }
         }
         byte[] buf = new byte[Math.min(limit + 1, 8192)];
@@ -42,6 +47,7 @@ final class RequestBodies {
             while (true) {
                 if (n == buf.length) {
                     if (n > limit) {
+                        drain(in);
                         throw tooLarge(limit);
                     }
                     buf = Arrays.copyOf(buf, (int) Math.min((long) limit + 1, 2L * buf.length));
@@ -57,6 +63,19 @@ final class RequestBodies {
             throw tooLarge(limit);
         }
         return Arrays.copyOf(buf, n);
+    }
+
+    /**
+     * Reads and drops what is left of a refused body, up to {@link #DRAIN_LIMIT}: a client still
+     * sending when the connection closes would often lose the 413 answer. A larger body is cut off.
+     */
+    private static void drain(InputStream in) throws IOException {
+        byte[] skip = new byte[8192];
+        long left = DRAIN_LIMIT;
+        int r;
+        while (left > 0 && (r = in.read(skip, 0, (int) Math.min(skip.length, left))) >= 0) {
+            left -= r;
+        }
     }
 
     /** The body as a JSON object. */
