@@ -11,7 +11,6 @@ import dev.alignstream.core.Predictor;
 import dev.alignstream.stream.Declarations;
 import dev.alignstream.stream.ModelRegistry;
 import dev.alignstream.stream.ModelSpec;
-import dev.alignstream.stream.ModelStatus;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
@@ -127,7 +126,7 @@ public final class ModelRequests {
                         + describe(existing) + "); delete it first, or change only learning_rate or paused with PATCH");
             }
             if (!spec.equals(existing)) {
-                declarations.put(spec);
+                put(spec);
             }
             status = existing == null ? 201 : 200;
         }
@@ -172,7 +171,7 @@ public final class ModelRequests {
             }
             next = new ModelSpec(id, existing.stream(), c, paused == null ? existing.paused() : paused);
             if (!next.equals(existing)) {
-                declarations.put(next);
+                put(next);
             }
         }
         send(ex, 200, "application/json", next.toJson());
@@ -185,7 +184,11 @@ public final class ModelRequests {
             if (declared(id) == null) {
                 throw ApiError.unknownModel(id);
             }
-            declarations.delete(id);
+            try {
+                declarations.delete(id);
+            } catch (Declarations.WriteFailedException e) {
+                throw notAcknowledged();
+            }
         }
         send(ex, 204, "application/json", new byte[0]);
     }
@@ -317,21 +320,17 @@ public final class ModelRequests {
     }
 
     /**
-     * Throws the right answer when the model's parameters are not on this instance: 404 when it is
-     * not declared, 409 when its partition is processed here but no sample has started it yet, 503
+     * Throws the right answer when the model (declared on {@code stream}) has no parameters on this
+     * instance: 409 when its partition is processed here but no sample has started it yet, 503
      * while it moves between instances.
      */
     void requireLive(String id, String stream) {
         if (registry.isLocal(id)) {
             return;
         }
-        String s = stream != null ? stream : streamOf(id);
-        if (s == null) {
-            throw ApiError.unknownModel(id);
-        }
-        if (forwarding.ownsHere(s)) {
+        if (forwarding.ownsHere(stream)) {
             throw new ApiError(409, "model not live", "model '" + id + "' is declared but not live yet: it starts at the"
-                    + " first sample of stream '" + s + "'");
+                    + " first sample of stream '" + stream + "'");
         }
         throw moved();
     }
@@ -388,16 +387,6 @@ public final class ModelRequests {
         return b.path("samples_seen").asLong() > a.path("samples_seen").asLong() ? b : a;
     }
 
-    /** The declared stream of a model: from the declarations, else from this instance's directory. */
-    private String streamOf(String id) {
-        ModelSpec s = declared(id);
-        if (s != null) {
-            return s.stream();
-        }
-        ModelStatus st = registry.status(id);
-        return st == null ? null : st.stream();
-    }
-
     private ModelSpec declared(String id) {
         if (id.length() > ModelSpec.MAX_ID) {
             return null;
@@ -407,6 +396,20 @@ public final class ModelRequests {
         } catch (InvalidStateStoreException e) {
             throw new ApiError(503, "not ready", "this instance is starting or rebalancing; retry shortly");
         }
+    }
+
+    private void put(ModelSpec spec) throws InterruptedException {
+        try {
+            declarations.put(spec);
+        } catch (Declarations.WriteFailedException e) {
+            throw notAcknowledged();
+        }
+    }
+
+    private static ApiError notAcknowledged() {
+        // an unacknowledged idempotent send may still land: say so, a retry is harmless
+        return new ApiError(503, "models topic unavailable", "Kafka did not acknowledge the write in time; it may or"
+                + " may not take effect, retrying is safe");
     }
 
     private static void checkId(String id) {
