@@ -2,9 +2,12 @@ package dev.alignstream.stream;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -14,11 +17,13 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -191,23 +196,23 @@ public final class AlignstreamService implements AutoCloseable {
 
     /**
      * Where the models of {@code stream} live: the instance whose task owns the stream's partition
-     * (its advertised address), or {@link org.apache.kafka.streams.KeyQueryMetadata#NOT_AVAILABLE}
+     * (its advertised address), or {@link KeyQueryMetadata#NOT_AVAILABLE}
      * while that is unknown (starting, rebalancing).
      */
-    public org.apache.kafka.streams.KeyQueryMetadata ownerOfStream(String stream) {
+    public KeyQueryMetadata ownerOfStream(String stream) {
         KafkaStreams s = kafkaStreams();
         if (s == null) {
-            return org.apache.kafka.streams.KeyQueryMetadata.NOT_AVAILABLE;
+            return KeyQueryMetadata.NOT_AVAILABLE;
         }
         return s.queryMetadataForKey(LearningProcessor.JOURNAL_STORE, stream, Serdes.String().serializer());
     }
 
     /** The advertised addresses of every instance of this application that Kafka Streams knows. */
-    public java.util.Set<org.apache.kafka.streams.state.HostInfo> instances() {
+    public Set<HostInfo> instances() {
         KafkaStreams s = kafkaStreams();
-        java.util.Set<org.apache.kafka.streams.state.HostInfo> out = new java.util.TreeSet<>(
-                java.util.Comparator.comparing(org.apache.kafka.streams.state.HostInfo::host)
-                        .thenComparingInt(org.apache.kafka.streams.state.HostInfo::port));
+        Set<HostInfo> out = new TreeSet<>(
+                Comparator.comparing(HostInfo::host)
+                        .thenComparingInt(HostInfo::port));
         if (s != null) {
             s.metadataForAllStreamsClients().forEach(m -> out.add(m.hostInfo()));
         }

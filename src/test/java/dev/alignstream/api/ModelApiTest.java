@@ -3,12 +3,12 @@ package dev.alignstream.api;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.alignstream.cli.Main;
 import dev.alignstream.core.Activation;
 import dev.alignstream.core.Learner;
 import dev.alignstream.core.Model;
@@ -23,16 +23,21 @@ import dev.alignstream.stream.ServiceConfig;
 import dev.alignstream.stream.Topics;
 import dev.alignstream.testing.SharedBroker;
 import dev.alignstream.testing.StreamingFixture;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.streams.state.HostInfo;
@@ -78,16 +83,16 @@ class ModelApiTest {
         String prefix = "api" + Long.toHexString(System.nanoTime());
         topics = StreamingFixture.topics(prefix);
         // started together, the two instances join the group in one rebalance
-        List<java.util.concurrent.CompletableFuture<AlignstreamServer>> starting = new ArrayList<>();
+        List<CompletableFuture<AlignstreamServer>> starting = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             ServiceConfig c = new ServiceConfig(bootstrap, prefix, "api-" + i, dir.resolve("state" + i), topics, 1000, 4,
                     Map.of(), "exactly_once_v2");
-            starting.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            starting.add(CompletableFuture.supplyAsync(() -> {
                 try {
                     return AlignstreamServer.start(c, new HttpSettings("127.0.0.1", 0, null, TOKEN), 0,
                             Duration.ofSeconds(90));
                 } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
+                    throw new CompletionException(e);
                 }
             }));
         }
@@ -296,7 +301,7 @@ class ModelApiTest {
         StreamingFixture.awaitSamplesSeen(nonOwner, "cli", data.size(), Duration.ofSeconds(60));
         String url = "http://127.0.0.1:" + nonOwner;
         Path tokenFile = dir.resolve("token");
-        java.nio.file.Files.writeString(tokenFile, TOKEN + "\n");
+        Files.writeString(tokenFile, TOKEN + "\n");
 
         String[] noToken = cli("models", "patch", "--url", url, "--id", "cli", "--lr", "0.01");
         assertEquals("1", noToken[0]);
@@ -320,21 +325,21 @@ class ModelApiTest {
         String[] exported = cli("models", "export", "--url", url, "--admin-token-file", tokenFile.toString(), "--id", "cli",
                 "--out", out.toString());
         assertEquals("0", exported[0], exported[2]);
-        assertArrayEquals(export(owner, "cli", TOKEN).body(), java.nio.file.Files.readAllBytes(out));
+        assertArrayEquals(export(owner, "cli", TOKEN).body(), Files.readAllBytes(out));
         assertEquals(204, call(nonOwner, "DELETE", "/models/cli", null, TOKEN).statusCode());
     }
 
     /** Runs a command in-process: exit code, stdout, stderr. */
     private static synchronized String[] cli(String... args) {
-        java.io.PrintStream out = System.out;
-        java.io.PrintStream err = System.err;
-        java.io.ByteArrayOutputStream o = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream e = new java.io.ByteArrayOutputStream();
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
         int code;
         try {
-            System.setOut(new java.io.PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new java.io.PrintStream(e, true, StandardCharsets.UTF_8));
-            code = dev.alignstream.cli.Main.run(args);
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            code = Main.run(args);
         } finally {
             System.setOut(out);
             System.setErr(err);
