@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,16 +27,20 @@ import java.util.function.Supplier;
 /**
  * The service's HTTP endpoints (SPEC section 9): health, the model directory, model export and
  * Prometheus metrics, on the JDK's built-in server (no web framework to learn or patch). When an
- * admin token is configured, export requires {@code Authorization: Bearer <token>}; health and
- * metrics stay open for probes and scrapers. No endpoint reads a request body; the JDK server
- * drains at most 64 KiB of an unread body before dropping the connection, and slow requests are
- * cut off (see the static initializer).
+ * admin token is configured, export (and every call that changes models) requires
+ * {@code Authorization: Bearer <token>}; health and metrics stay open for probes and scrapers.
+ * With {@link ModelRequests} attached, models can be created, changed, deleted and asked for
+ * predictions, and requests for models living on another instance are relayed there; bodies are
+ * size-limited ({@link RequestBodies}). Slow requests are cut off (see the static initializer).
+ * Errors are JSON {@code {"error": ..., "detail": ...}} ({@link ApiError}), never exception text.
  *
- * <p>Health probes cannot be starved by exports: an export (which waits for the model's stream
- * thread, then sends up to tens of MB to a client that may read slowly) runs on its own small
- * pool, at most {@value #MAX_EXPORTS} at a time; one more is answered at once with 503 and a
- * {@code Retry-After}. The server's own threads answer only requests that never wait on a
- * stream thread (health, metrics, the model directory).
+ * <p>Health probes cannot be starved by exports, predictions or relaying: the server's own
+ * threads answer only requests that never wait ({@code /health*}, {@code /metrics}, unknown
+ * paths), from verdicts that never block. Everything under {@code /models} runs on a pool of its
+ * own: an export (which waits for the model's stream thread, then sends up to tens of MB to a
+ * client that may read slowly) on the export pool, at most {@value #MAX_EXPORTS} at a time; the
+ * other model calls on the model pool, at most {@value #MAX_MODEL_CALLS}. One more than a pool
+ * takes is answered at once with 503 {@code busy} and a {@code Retry-After}.
  */
 public final class HttpApi implements AutoCloseable {
 
@@ -51,9 +54,14 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String BEARER = "bearer ";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpApi.class);
     /** Exports running at once; a model file can be tens of MB. */
     static final int MAX_EXPORTS = 2;
+    /**
+     * Other model calls running at once (changes, predictions, relayed requests, the merged model
+     * list); each may wait up to its timeout on a stream thread, another instance or Kafka.
+     */
+    static final int MAX_MODEL_CALLS = 8;
 
     private final HttpServer server;
     private final ModelRegistry registry;
@@ -61,9 +69,13 @@ public final class HttpApi implements AutoCloseable {
     private final Supplier<Verdict> ready;
     private final ExecutorService exportPool = Executors.newFixedThreadPool(MAX_EXPORTS, daemon("alignstream-export"));
     private final Semaphore exports = new Semaphore(MAX_EXPORTS);
+    private final ExecutorService modelPool = Executors.newFixedThreadPool(MAX_MODEL_CALLS, daemon("alignstream-models"));
+    private final Semaphore modelCalls = new Semaphore(MAX_MODEL_CALLS);
     private final Supplier<String> metrics;
-    private final byte[] token;
+    private final AdminToken token;
     private final Function<String, ObjectNode> details;
+    /** Model changes, predictions and relaying; null: this API is read-only and per instance. */
+    private volatile ModelRequests requests;
 
     /**
      * @param port     port to listen on (0 for any)
@@ -76,13 +88,19 @@ public final class HttpApi implements AutoCloseable {
      */
     public HttpApi(int port, ModelRegistry registry, Supplier<Verdict> live, Supplier<Verdict> ready,
                    Supplier<String> metrics, String token, Function<String, ObjectNode> details) throws IOException {
+        this(new InetSocketAddress(port), registry, live, ready, metrics, token, details);
+    }
+
+    /** As above, listening on {@code bind} (address and port; port 0 for any). */
+    public HttpApi(InetSocketAddress bind, ModelRegistry registry, Supplier<Verdict> live, Supplier<Verdict> ready,
+                   Supplier<String> metrics, String token, Function<String, ObjectNode> details) throws IOException {
         this.registry = registry;
         this.live = live;
         this.ready = ready;
         this.metrics = metrics;
-        this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.token = new AdminToken(token);
         this.details = details;
-        server = HttpServer.create(new InetSocketAddress(port), 64);
+        server = HttpServer.create(bind, 64);
         server.setExecutor(Executors.newFixedThreadPool(4, daemon("alignstream-http")));
         server.createContext("/", this::handle);
         server.start();
@@ -100,58 +118,162 @@ public final class HttpApi implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
-        boolean handedOff = false;
-        try {
-            String path = ex.getRequestURI().getPath();
-            if (!ex.getRequestMethod().equals("GET")) {
-                ex.getResponseHeaders().set("Allow", "GET");
-                send(ex, 405, "application/json", error("only GET is supported"));
-                return;
-            }
-            if (path.equals("/health") || path.equals("/health/live")) {
-                health(ex, "not live", live.get());
-            } else if (path.equals("/health/ready")) {
-                health(ex, "not ready", ready.get());
-            } else if (path.equals("/metrics")) {
-                send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get().getBytes(StandardCharsets.UTF_8));
-            } else if (path.equals("/models") || path.equals("/models/")) {
-                ArrayNode a = JSON.createArrayNode();
-                for (ModelStatus s : registry.models()) {
-                    a.add(toJson(s));
-                }
-                send(ex, 200, "application/json", JSON.writeValueAsBytes(a));
-            } else if (path.startsWith("/models/")) {
-                String rest = path.substring("/models/".length());
-                boolean export = rest.endsWith("/export");
-                String id = export ? rest.substring(0, rest.length() - "/export".length()) : rest;
-                // admin endpoints authenticate before saying anything about the model
-                if (export && !authorized(ex)) {
-                    ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
-                    send(ex, 401, "application/json", error("export needs 'Authorization: Bearer <admin token>'"));
-                    return;
-                }
-                ModelStatus s = id.length() > ModelSpec.MAX_ID ? null : registry.status(id);
-                if (s == null) {
-                    send(ex, 404, "application/json", error("unknown model '" + abbreviate(id) + "'"));
-                } else if (!export) {
-                    send(ex, 200, "application/json", JSON.writeValueAsBytes(toJson(s)));
-                } else if (!registry.isLocal(id)) {
-                    send(ex, 404, "application/json", error("model '" + id + "' does not live on this instance"));
-                } else {
-                    handedOff = startExport(ex, id);
-                }
-            } else {
-                send(ex, 404, "application/json", error("no such endpoint: " + abbreviate(path)
-                        + " (try /health, /health/live, /health/ready, /models, /models/{id}, /models/{id}/export, /metrics)"));
-            }
-        } catch (RuntimeException e) {
-            send(ex, 500, "application/json", error(e.toString()));
-        } finally {
-            if (!handedOff) {
-                ex.close();
-            }
+    /** Attaches the model-changing, predicting and relaying endpoints. */
+    void serveModelRequests(ModelRequests r) {
+        this.requests = r;
+    }
+
+    /**
+     * Where a request runs. Health, metrics and unknown paths are answered on the server's own
+     * threads and never wait on anything. Everything under {@code /models} may wait (on a stream
+     * thread, a relayed instance, the models topic), so it runs on a pool of its own: exports on
+     * the export pool, the other model calls on the model pool; each pool takes only as many
+     * requests as it has threads, and refuses one more at once with 503 {@code busy} and a
+     * {@code Retry-After} rather than queueing it.
+     */
+    private void handle(HttpExchange ex) {
+        String path = ex.getRequestURI().getPath();
+        if (!path.equals("/models") && !path.startsWith("/models/")) {
+            respond(ex, () -> general(ex, path));
+            return;
         }
+        boolean export = ex.getRequestMethod().equals("GET") && path.startsWith("/models/") && path.endsWith("/export");
+        if (!export) {
+            dispatch(ex, modelPool, modelCalls, MAX_MODEL_CALLS + " model requests are running; retry later",
+                    () -> models(ex, path));
+        } else if (!authorized(ex)) {
+            // admin endpoints authenticate before saying anything about the model (or the load)
+            respond(ex, () -> {
+                ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
+                send(ex, 401, "application/json", ApiError.body("unauthorized",
+                        "export needs 'Authorization: Bearer <admin token>'"));
+            });
+        } else {
+            dispatch(ex, exportPool, exports, MAX_EXPORTS + " exports are running; retry later", () -> models(ex, path));
+        }
+    }
+
+    /** A request's work; any failure becomes a JSON error answer in {@link #respond}. */
+    private interface Call {
+        void run() throws IOException, InterruptedException, ExecutionException, TimeoutException;
+    }
+
+    /** Runs {@code call} on {@code pool} when one of its {@code permits} is free, else answers 503 busy. */
+    private void dispatch(HttpExchange ex, ExecutorService pool, Semaphore permits, String busy, Call call) {
+        if (!permits.tryAcquire()) {
+            respond(ex, () -> {
+                ex.getResponseHeaders().set("Retry-After", "5");
+                send(ex, 503, "application/json", ApiError.body("busy", busy));
+            });
+            return;
+        }
+        try {
+            pool.execute(() -> {
+                try {
+                    respond(ex, call);
+                } finally {
+                    permits.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            permits.release();
+            respond(ex, () -> send(ex, 503, "application/json", ApiError.body("busy", "the server is shutting down")));
+        }
+    }
+
+    /** Runs {@code call}, answers its failures as JSON errors (never exception text), then closes the exchange. */
+    private static void respond(HttpExchange ex, Call call) {
+        // closed in finally, not try-with-resources: the error answers below need it open
+        try {
+            call.run();
+        } catch (ApiError e) {
+            trySend(ex, e.status(), e.body());
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("model request failed", e);
+            trySend(ex, 503, ApiError.body("model busy or moved", "retry shortly"));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            // the client went away mid-answer; nothing to tell it
+            LOG.debug("{} {}: client gone", ex.getRequestMethod(), abbreviate(ex.getRequestURI().getPath()), e);
+        } catch (RuntimeException e) {
+            // the client learns nothing about the internals; the log has the whole story
+            LOG.error("{} {} failed", ex.getRequestMethod(), abbreviate(ex.getRequestURI().getPath()), e);
+            trySend(ex, 500, ApiError.body("internal error", "see the server log"));
+        } finally {
+            ex.close();
+        }
+    }
+
+    /** Health, metrics, and the answers for paths that are not endpoints; never waits. */
+    private void general(HttpExchange ex, String path) throws IOException {
+        if (!ex.getRequestMethod().equals("GET")) {
+            methodNotAllowed(ex, path, "GET");
+        } else if (path.equals("/health") || path.equals("/health/live")) {
+            health(ex, "not live", live.get());
+        } else if (path.equals("/health/ready")) {
+            health(ex, "not ready", ready.get());
+        } else if (path.equals("/metrics")) {
+            send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get().getBytes(StandardCharsets.UTF_8));
+        } else {
+            send(ex, 404, "application/json", ApiError.body("no such endpoint", abbreviate(path)
+                    + " (try /health, /health/live, /health/ready, /models, /models/{id}, /models/{id}/export,"
+                    + " /metrics)"));
+        }
+    }
+
+    /** Everything under {@code /models}; runs on the model or export pool. */
+    private void models(HttpExchange ex, String path)
+            throws IOException, InterruptedException, ExecutionException, TimeoutException {
+        ModelRequests requests = this.requests;
+        if (requests != null && requests.handleChange(ex, ex.getRequestMethod(), path)) {
+            return;
+        }
+        if (!ex.getRequestMethod().equals("GET")) {
+            methodNotAllowed(ex, path, requests == null ? "GET" : "GET, POST, PATCH, DELETE");
+            return;
+        }
+        if (path.equals("/models") || path.equals("/models/")) {
+            ArrayNode a = JSON.createArrayNode();
+            for (ModelStatus s : registry.models()) {
+                a.add(toJson(s));
+            }
+            if (requests != null) {
+                a = requests.mergeWithPeers(ex, a);
+            }
+            send(ex, 200, "application/json", JSON.writeValueAsBytes(a));
+            return;
+        }
+        String rest = path.substring("/models/".length());
+        boolean export = rest.endsWith("/export");
+        String id = export ? rest.substring(0, rest.length() - "/export".length()) : rest;
+        // an export was authenticated before it was dispatched (handle)
+        if (requests != null && requests.relayToOwner(ex, id,
+                export ? ModelRequests.EXPORT_TIMEOUT : ModelRequests.ANSWER_TIMEOUT)) {
+            return;
+        }
+        ModelStatus s = id.length() > ModelSpec.MAX_ID ? null : registry.status(id);
+        if (s == null) {
+            send(ex, 404, "application/json", ApiError.unknownModel(id).body());
+        } else if (!export) {
+            send(ex, 200, "application/json", JSON.writeValueAsBytes(toJson(s)));
+        } else if (!registry.isLocal(id)) {
+            if (requests != null) {
+                requests.requireLive(id, s.stream());
+            }
+            send(ex, 404, "application/json", ApiError.body("model not here",
+                    "model '" + id + "' does not live on this instance"));
+        } else {
+            byte[] file = registry.export(id).get(60, TimeUnit.SECONDS);
+            ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + id + ".safetensors\"");
+            send(ex, 200, "application/octet-stream", file);
+        }
+    }
+
+    private static void methodNotAllowed(HttpExchange ex, String path, String allow) throws IOException {
+        ex.getResponseHeaders().set("Allow", allow);
+        send(ex, 405, "application/json", ApiError.body("method not allowed", abbreviate(ex.getRequestMethod())
+                + " " + abbreviate(path) + " is not an endpoint of this service"));
     }
 
     private static void health(HttpExchange ex, String notOk, Verdict v) throws IOException {
@@ -162,48 +284,6 @@ public final class HttpApi implements AutoCloseable {
             o.put("detail", v.reason());
         }
         send(ex, v.ok() ? 200 : 503, "application/json", JSON.writeValueAsBytes(o));
-    }
-
-    /**
-     * Hands an export to the export pool, or answers 503 when {@value #MAX_EXPORTS} run already.
-     * Returns whether the pool now owns (and will close) the exchange.
-     */
-    private boolean startExport(HttpExchange ex, String id) throws IOException {
-        if (!exports.tryAcquire()) {
-            ex.getResponseHeaders().set("Retry-After", "5");
-            send(ex, 503, "application/json", error("busy", MAX_EXPORTS + " exports are running; retry later"));
-            return false;
-        }
-        try {
-            exportPool.execute(() -> {
-                try (ex) {
-                    export(ex, id);
-                } finally {
-                    exports.release();
-                }
-            });
-            return true;
-        } catch (RejectedExecutionException e) {
-            exports.release();
-            send(ex, 503, "application/json", error("busy", "the server is shutting down"));
-            return false;
-        }
-    }
-
-    private void export(HttpExchange ex, String id) {
-        try {
-            byte[] file = registry.export(id).get(60, TimeUnit.SECONDS);
-            ex.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + id + ".safetensors\"");
-            send(ex, 200, "application/octet-stream", file);
-        } catch (ExecutionException | TimeoutException e) {
-            trySend(ex, 503, error("model busy or moved", String.valueOf(e.getMessage())));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            // the client went away mid-answer; nothing to tell it
-        } catch (RuntimeException e) {
-            trySend(ex, 500, error(e.toString()));
-        }
     }
 
     private static void trySend(HttpExchange ex, int code, byte[] body) {
@@ -239,33 +319,11 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private boolean authorized(HttpExchange ex) {
-        if (token == null) {
-            return true;
-        }
-        String h = ex.getRequestHeaders().getFirst("Authorization");
-        // the scheme name is case-insensitive (RFC 9110); the token comparison takes constant time
-        if (h == null || h.length() < BEARER.length() || !h.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return false;
-        }
-        return MessageDigest.isEqual(token, h.substring(BEARER.length()).trim().getBytes(StandardCharsets.UTF_8));
+        return token.admits(ex);
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
-    }
-
-    private static byte[] error(String message) {
-        return error(message, null);
-    }
-
-    /** The error body of SPEC section 9: {@code {"error": ..., "detail": ...}}. */
-    private static byte[] error(String message, String detail) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("error", message);
-        if (detail != null) {
-            o.put("detail", detail);
-        }
-        return o.toString().getBytes(StandardCharsets.UTF_8);
+        return ApiError.abbreviate(s);
     }
 
     private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {
@@ -283,5 +341,6 @@ public final class HttpApi implements AutoCloseable {
         server.stop(0);
         ((ExecutorService) server.getExecutor()).shutdownNow();
         exportPool.shutdownNow();
+        modelPool.shutdownNow();
     }
 }

@@ -33,8 +33,10 @@ import picocli.CommandLine.Option;
 
 /** {@code models create|list|delete}: manage model declarations on the compacted models topic. */
 @Command(name = "models", mixinStandardHelpOptions = true,
-        description = "Creates, lists and deletes models (declarations on the compacted models topic).",
-        subcommands = {ModelsCommand.Create.class, ModelsCommand.ListModels.class, ModelsCommand.Delete.class})
+        description = {"Creates, lists and deletes models (declarations on the compacted models topic);",
+                "patch, predict and export talk to a running service over HTTP (--url)."},
+        subcommands = {ModelsCommand.Create.class, ModelsCommand.ListModels.class, ModelsCommand.Delete.class,
+                ModelsHttpCommands.Patch.class, ModelsHttpCommands.Predict.class, ModelsHttpCommands.Export.class})
 public final class ModelsCommand implements Runnable {
 
     @picocli.CommandLine.Spec

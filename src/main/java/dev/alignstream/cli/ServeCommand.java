@@ -1,6 +1,7 @@
 package dev.alignstream.cli;
 
 import dev.alignstream.api.AlignstreamServer;
+import dev.alignstream.api.HttpSettings;
 import dev.alignstream.stream.ServiceConfig;
 import dev.alignstream.stream.Topics;
 import java.io.IOException;
@@ -17,7 +18,9 @@ import picocli.CommandLine.Option;
 /** {@code serve}: the streaming service with its HTTP endpoints, until SIGINT/SIGTERM. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {"Runs the streaming service: every model learns from its stream's samples, one at a time,",
-                "with exactly-once model state; HTTP on --http-port (/health/live, /health/ready, /models, /models/{id}/export, /metrics)."})
+                "with exactly-once model state; HTTP on --http-port: /health (= /health/live), /health/ready, /metrics,",
+                "GET|POST /models, GET|PATCH|DELETE /models/{id}, /models/{id}/export, POST /models/{id}/predict",
+                "(any instance answers for every model). Export and model changes need the admin token when one is set."})
 public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", defaultValue = "${env:ALIGNSTREAM_BOOTSTRAP_SERVERS:-127.0.0.1:9092}",
@@ -26,6 +29,15 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE})")
     int httpPort;
+
+    @Option(names = "--http-bind", defaultValue = "0.0.0.0",
+            description = "address the HTTP server listens on (default ${DEFAULT-VALUE}: every interface)")
+    String httpBind;
+
+    @Option(names = "--advertised-address", defaultValue = "${env:ALIGNSTREAM_ADVERTISED_ADDRESS}",
+            description = {"HOST:PORT the other instances use to reach this one's HTTP port; requests for models",
+                    "living elsewhere are relayed there (default 127.0.0.1:<http-port>; env ALIGNSTREAM_ADVERTISED_ADDRESS)"})
+    String advertisedAddress;
 
     @Option(names = "--state-dir", defaultValue = "${java.io.tmpdir}/alignstream-state",
             description = "Kafka Streams state directory (default ${DEFAULT-VALUE})")
@@ -78,13 +90,19 @@ public final class ServeCommand implements Callable<Integer> {
             // an empty file would silently leave export open: refuse instead
             throw new IllegalArgumentException("admin token file " + tokenFile + " is empty");
         }
-        AlignstreamServer server = AlignstreamServer.start(config, httpPort, token, alignmentEvery, Duration.ofMinutes(2));
+        if (token == null || token.isEmpty()) {
+            System.err.println("WARNING: no admin token (env ALIGNSTREAM_ADMIN_TOKEN or --admin-token-file): anyone who"
+                    + " can reach port " + httpPort + " can export models and create, change or delete them");
+        }
+        AlignstreamServer server = AlignstreamServer.start(config,
+                new HttpSettings(httpBind, httpPort, advertisedAddress, token), alignmentEvery, Duration.ofMinutes(2));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }, "serve-shutdown"));
-        System.out.println("alignstream service ready: http://127.0.0.1:" + server.httpPort() + " (Kafka "
+        System.out.println("alignstream service ready: http://"
+                + (httpBind.equals("0.0.0.0") || httpBind.equals("::") ? "127.0.0.1" : httpBind) + ":" + server.httpPort() + " (Kafka "
                 + config.bootstrapServers() + ", instance " + (instanceId == null ? "dynamic" : instanceId) + ")");
         System.out.flush();
         stopped.await();

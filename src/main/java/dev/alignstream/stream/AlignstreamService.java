@@ -2,9 +2,12 @@ package dev.alignstream.stream;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -14,11 +17,13 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -205,11 +210,23 @@ public final class AlignstreamService implements AutoCloseable {
      * @throws IllegalStateException when the partition count changed, or Kafka refuses a topic
      */
     public synchronized void start() throws InterruptedException {
+        start(null);
+    }
+
+    /**
+     * Starts the application, publishing {@code applicationServer} (this instance's advertised HTTP
+     * {@code host:port}, or null for none) to the other instances through Kafka Streams' metadata.
+     */
+    public synchronized void start(String applicationServer) throws InterruptedException {
         ensureTopics(config);
         try (Admin admin = Admin.create(config.clientProperties())) {
             PartitionCountCheck.verify(admin, config);
         }
-        streams = new KafkaStreams(topology(config, registry), streamsProperties(config));
+        Properties props = streamsProperties(config);
+        if (applicationServer != null) {
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+        }
+        streams = new KafkaStreams(topology(config, registry), props);
         streams.setStateListener(health);
         streams.setGlobalStateRestoreListener(health);
         streams.setUncaughtExceptionHandler(e -> {
@@ -236,6 +253,31 @@ public final class AlignstreamService implements AutoCloseable {
             Thread.sleep(50);
         }
         return false;
+    }
+
+    /**
+     * Where the models of {@code stream} live: the instance whose task owns the stream's partition
+     * (its advertised address), or {@link KeyQueryMetadata#NOT_AVAILABLE}
+     * while that is unknown (starting, rebalancing).
+     */
+    public KeyQueryMetadata ownerOfStream(String stream) {
+        KafkaStreams s = kafkaStreams();
+        if (s == null) {
+            return KeyQueryMetadata.NOT_AVAILABLE;
+        }
+        return s.queryMetadataForKey(LearningProcessor.JOURNAL_STORE, stream, Serdes.String().serializer());
+    }
+
+    /** The advertised addresses of every instance of this application that Kafka Streams knows. */
+    public Set<HostInfo> instances() {
+        KafkaStreams s = kafkaStreams();
+        Set<HostInfo> out = new TreeSet<>(
+                Comparator.comparing(HostInfo::host)
+                        .thenComparingInt(HostInfo::port));
+        if (s != null) {
+            s.metadataForAllStreamsClients().forEach(m -> out.add(m.hostInfo()));
+        }
+        return out;
     }
 
     public synchronized KafkaStreams kafkaStreams() {

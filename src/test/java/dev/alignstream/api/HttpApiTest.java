@@ -199,6 +199,20 @@ class HttpApiTest {
     }
 
     @Test
+    void anUnexpectedFailureIsAJson500WithoutExceptionText() throws Exception {
+        ModelRegistry registry = new ModelRegistry();
+        TestOwner.own(registry, "m1", "s1", Model.create(ModelConfig.of(RuleName.BP, 0.1f, 4, 2)));
+        try (HttpApi failing = new HttpApi(0, registry, () -> Verdict.OK, () -> Verdict.OK, () -> "", TOKEN, id -> {
+            throw new IllegalStateException("secret internal state /etc/passwd");
+        })) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + failing.port() + "/models/m1")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, r.statusCode());
+            assertEquals("{\"error\":\"internal error\",\"detail\":\"see the server log\"}", r.body());
+        }
+    }
+
+    @Test
     void onlyGetIsAllowed() throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/models"))
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());

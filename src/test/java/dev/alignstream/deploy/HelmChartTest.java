@@ -85,6 +85,19 @@ class HelmChartTest {
     }
 
     @Test
+    void eachPodAdvertisesItsHeadlessDnsNameToItsPeers() {
+        RenderedChart chart = RenderedChart.render(withBootstrap("httpPort", 9000, "clusterDomain", "corp.local"));
+        String headless = chart.statefulSet().path("spec").path("serviceName").asText();
+        assertEquals("$(POD_NAME)." + headless + ".$(POD_NAMESPACE).svc.corp.local:9000", chart.arg("--advertised-address"));
+        assertEquals("metadata.namespace",
+                chart.env("POD_NAMESPACE").orElseThrow().path("valueFrom").path("fieldRef").path("fieldPath").asText());
+        // Kubernetes expands $(VAR) in args only for variables the container defines
+        List<String> names = new java.util.ArrayList<>();
+        chart.container().path("env").forEach(e -> names.add(e.path("name").asText()));
+        assertTrue(names.contains("POD_NAME") && names.contains("POD_NAMESPACE"), names::toString);
+    }
+
+    @Test
     void probesCheckHealthOnTheHttpPort() {
         RenderedChart chart = RenderedChart.render(withBootstrap("httpPort", 9000));
         JsonNode container = chart.container();
