@@ -54,11 +54,20 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "1", description = "passes over the file, same order (default ${DEFAULT-VALUE})")
     int epochs;
 
+    @Option(names = "--limit", description = "learn only the first N samples of the file (e.g. to reproduce a low-data result)")
+    Integer limit;
+
     @Override
     public Integer call() throws Exception {
         ModelConfig config = model.toConfig();
         Model m = init == null ? Model.create(config) : InitialModel.fromFile(init, config);
+        if (limit != null && limit < 1) {
+            throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
+        }
         List<Sample> samples = SampleFileReader.read(data, config.inputSize(), config.outputSize());
+        if (limit != null && limit < samples.size()) {
+            samples = samples.subList(0, limit);
+        }
         if (exportInit != null) {
             ModelFile.write(exportInit, m);
         }
