@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alignstream.cli.Main;
+import dev.alignstream.data.Sample;
 import dev.alignstream.data.SyntheticDataset;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,7 +48,24 @@ class ExperimentsCommandTest {
     static void runQuick() throws IOException {
         data = dir.resolve("data");
         Files.createDirectories(data);
-        var all = SyntheticDataset.teacher(TRAIN + TEST, INPUTS, 10, 5L);
+        // ten Gaussian class prototypes plus noise, scaled by 1/3 so that the experiments' input scale 3
+        // gives unit mean square as it does MNIST pixels: an easy task, learned well above chance
+        Random rnd = new Random(5L);
+        float[][] prototype = new float[10][INPUTS];
+        for (float[] p : prototype) {
+            for (int i = 0; i < INPUTS; i++) {
+                p[i] = (float) rnd.nextGaussian();
+            }
+        }
+        List<Sample> all = new ArrayList<>();
+        for (int n = 0; n < TRAIN + TEST; n++) {
+            int label = rnd.nextInt(10);
+            float[] x = new float[INPUTS];
+            for (int i = 0; i < INPUTS; i++) {
+                x[i] = (float) ((prototype[label][i] + 1.5 * rnd.nextGaussian()) / 3);
+            }
+            all.add(Sample.classification(x, label));
+        }
         SyntheticDataset.writeCsv(all.subList(0, TRAIN), data.resolve("mnist-train.csv"));
         SyntheticDataset.writeCsv(all.subList(TRAIN, TRAIN + TEST), data.resolve("mnist-test.csv"));
         assertEquals(0, Main.run("experiments", "--quick", "--data", data.toString(), "--out",
@@ -91,6 +110,12 @@ class ExperimentsCommandTest {
             probability(a, "prequential_accuracy");
             probability(a, "test_accuracy");
             reproduce(a, false);
+        }
+        for (JsonNode a : acc) {
+            if (a.path("rule").asText().equals("bp") && a.path("width").asInt() == 256) {
+                double bp = a.path("test_accuracy").asDouble();
+                assertTrue(bp > 0.5, "bp learns the generated task well above chance (0.1): " + bp);
+            }
         }
         // the best rate is the sweep's best by prequential accuracy
         for (JsonNode a : acc) {
