@@ -8,16 +8,17 @@ import dev.alignstream.core.Learner;
 import dev.alignstream.core.Model;
 import dev.alignstream.core.ModelConfig;
 import dev.alignstream.data.BadRecordReason;
+import dev.alignstream.data.Sample;
 import dev.alignstream.data.SampleFileReader;
+import dev.alignstream.data.SequenceSample;
 import dev.alignstream.data.TimedEvent;
 import dev.alignstream.io.ModelFile;
-import dev.alignstream.rules.Rules;
-import dev.alignstream.train.OfflineTrainer;
-import dev.alignstream.data.SequenceSample;
 import dev.alignstream.io.RnnModelFile;
 import dev.alignstream.rnn.RnnConfig;
 import dev.alignstream.rnn.RnnLearner;
 import dev.alignstream.rnn.RnnModel;
+import dev.alignstream.rules.Rules;
+import dev.alignstream.train.OfflineTrainer;
 import dev.alignstream.train.RnnOfflineTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +71,23 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "1", description = "passes over the file, same order (default ${DEFAULT-VALUE})")
     int epochs;
 
+    @Option(names = "--limit", description = "learn only the first N samples of the file (e.g. to reproduce a low-data result)")
+    Integer limit;
+
+    /** The events up to and including the {@code limit}-th sample (all of them when {@code limit} is null). */
+    static List<TimedEvent> firstSamples(List<TimedEvent> events, Integer limit) {
+        if (limit == null) {
+            return events;
+        }
+        int samples = 0;
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).event() instanceof Sample && ++samples == limit) {
+                return events.subList(0, i + 1);
+            }
+        }
+        return events;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (model.arch() == Arch.RNN) {
@@ -77,7 +95,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         ModelConfig config = model.toConfig();
         Model m = init == null ? Model.create(config) : InitialModel.fromFile(init, config);
-        List<TimedEvent> events = SampleFileReader.readEvents(data, config.inputSize(), config.outputSize());
+        if (limit != null && limit < 1) {
+            throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
+        }
+        List<TimedEvent> events = firstSamples(SampleFileReader.readEvents(data, config.inputSize(), config.outputSize()),
+                limit);
         if (exportInit != null) {
             ModelFile.write(exportInit, m);
         }
