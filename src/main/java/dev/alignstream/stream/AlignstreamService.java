@@ -167,7 +167,6 @@ public final class AlignstreamService implements AutoCloseable {
                     }
                 }
             }
-            checkCopartitioned(admin, t);
         }
     }
 
@@ -221,6 +220,8 @@ public final class AlignstreamService implements AutoCloseable {
         ensureTopics(config);
         try (Admin admin = Admin.create(config.clientProperties())) {
             PartitionCountCheck.verify(admin, config);
+            // after the state check: a grown samples topic is reported as what it is first
+            checkCopartitioned(admin, config.topics());
         }
         Properties props = streamsProperties(config);
         if (applicationServer != null) {
