@@ -142,8 +142,18 @@ class DelayedLabelCrashTest {
             }
             assertEquals(3, kills);
             long learned = probe.samplesSeen();
-            StreamingFixture.awaitSamplesSeen(port, "ada", learned, Duration.ofSeconds(180));
-            StreamingFixture.awaitSamplesSeen(port, "bp", learned, Duration.ofSeconds(180));
+            try {
+                StreamingFixture.awaitSamplesSeen(port, "ada", learned, Duration.ofSeconds(180));
+                StreamingFixture.awaitSamplesSeen(port, "bp", learned, Duration.ofSeconds(180));
+            } catch (AssertionError e) {
+                StringBuilder why = new StringBuilder(e.getMessage()).append("\ndead letters:");
+                for (ConsumerRecord<String, byte[]> r : StreamingFixture.readAll(bootstrap, topics.deadLetters())) {
+                    why.append("\n  ").append(new String(r.headers().lastHeader("reason").value(), StandardCharsets.UTF_8))
+                            .append(": ").append(new String(r.value(), StandardCharsets.UTF_8));
+                }
+                why.append("\nservice log tail:\n").append(tail(java.nio.file.Files.readString(log)));
+                throw new AssertionError(why.toString(), e);
+            }
             for (ModelSpec spec : List.of(ada, bp)) {
                 Model streamed = StreamingFixture.export(port, spec.id(), null);
                 Model expected = offline(spec, records);
@@ -213,6 +223,18 @@ class DelayedLabelCrashTest {
             all.addAll(labels);
             assertTrue(offline(ada, all).live().bitEquals(streamed.live()));
         }
+    }
+
+    private static String tail(String s) {
+        String[] lines = s.split("\n");
+        StringBuilder out = new StringBuilder();
+        for (int i = Math.max(0, lines.length - 60); i < lines.length; i++) {
+            if (lines[i].contains("WARN") || lines[i].contains("ERROR") || lines[i].contains("restored")
+                    || lines[i].contains("joined")) {
+                out.append(lines[i], 0, Math.min(lines[i].length(), 300)).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     private static void awaitCommitted(String bootstrap, String topic, int n) throws InterruptedException {
