@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code experiments}: the paper's claims on the MNIST stream (issue 11) — alignment vs width,
- * accuracy vs width, low data — as {@code results.json}, {@code results.md} and PNG plots. The
+ * accuracy vs width, low data — and the recurrent one on delayed-sum, as {@code results.json},
+ * {@code results.md} and PNG plots; {@code --only rnn} runs the last alone and merges it. The
  * work is in {@link dev.alignstream.experiments}; this class parses options and reports progress.
  */
 @Command(name = "experiments", mixinStandardHelpOptions = true,
