@@ -8,6 +8,8 @@ import dev.alignstream.experiments.ExperimentRunner;
 import dev.alignstream.experiments.Plotter;
 import dev.alignstream.experiments.Results;
 import dev.alignstream.experiments.ResultsWriter;
+import dev.alignstream.experiments.RnnGrid;
+import dev.alignstream.experiments.RnnVsWidth;
 import dev.alignstream.experiments.RunInfo;
 import dev.alignstream.experiments.StreamRun;
 import java.io.PrintStream;
@@ -22,7 +24,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code experiments}: the paper's claims on the MNIST stream (issue 11) — alignment vs width,
- * accuracy vs width, low data — as {@code results.json}, {@code results.md} and PNG plots. The
+ * accuracy vs width, low data — and the recurrent one on delayed-sum, as {@code results.json},
+ * {@code results.md} and PNG plots; {@code --only rnn} runs the last alone and merges it. The
  * work is in {@link dev.alignstream.experiments}; this class parses options and reports progress.
  */
 @Command(name = "experiments", mixinStandardHelpOptions = true,
@@ -32,11 +35,16 @@ import picocli.CommandLine.Option;
                 "  2. test accuracy vs width for every rule at its best learning rate",
                 "     (widths 128, 512, 2048; rates 0.05, 0.1, 0.2, 0.5)",
                 "  3. test accuracy after 100, 500, 2000, 8000 samples at the largest width",
+                "  4. RNN held-out loss on delayed-sum (generated in memory, seed 99: 300 + 100",
+                "     sequences of T = 100) for bp, align-zero, align-ada, readout at hidden",
+                "     widths 32, 256, 1024, 5 epochs, fixed rates, against the mean predictor",
                 "Writes results.json, results.md and PNG plots to --out. Runs are independent",
                 "and deterministic: any --threads gives the same numbers.",
                 "Examples:",
                 "  experiments --quick --out /tmp/quick          (a minute or two)",
-                "  experiments --threads 2 --out docs/results    (the full grid, about an hour)"})
+                "  experiments --threads 2 --out docs/results    (the full grid, about an hour)",
+                "  experiments --only rnn --threads 2 --out docs/results",
+                "                      (experiment 4 alone, merged into the results already in --out)"})
 public final class ExperimentsCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -67,6 +75,17 @@ public final class ExperimentsCommand implements Callable<Integer> {
     @Option(names = "--seeds", description = "seeds of experiment 1 (default 7,8,9; quick 7)")
     String seeds;
 
+    @Option(names = "--only", paramLabel = "rnn",
+            description = "run only this part: 'rnn' runs experiment 4 alone (no MNIST files needed) and merges it into "
+                    + "results.json/results.md in --out when they exist, keeping the other experiments' results")
+    String only;
+
+    @Option(names = "--rnn-widths", description = "hidden widths of experiment 4 (default 32,256,1024; quick 8,16)")
+    String rnnWidths;
+
+    @Option(names = "--rnn-epochs", description = "epochs of experiment 4 (default 5; quick 1)")
+    Integer rnnEpochs;
+
     @Override
     public Integer call() throws Exception {
         ExperimentConfig config = quick ? ExperimentConfig.quickGrid() : ExperimentConfig.fullGrid();
@@ -86,16 +105,33 @@ public final class ExperimentsCommand implements Callable<Integer> {
         if (n < 1) {
             throw new IllegalArgumentException("--threads must be >= 1, got " + n);
         }
-        ExperimentData d = ExperimentData.read(data);
-        List<Experiment<?>> plan = ExperimentPlan.of(config, d);
+        RnnGrid rnn = quick ? RnnGrid.quickGrid() : RnnGrid.full();
+        if (rnnWidths != null) {
+            rnn = rnn.withWidths(ints(rnnWidths, "--rnn-widths"));
+        }
+        if (rnnEpochs != null) {
+            rnn = rnn.withEpochs(rnnEpochs);
+        }
+        if (only != null && !only.equals("rnn")) {
+            throw new IllegalArgumentException("--only accepts 'rnn', got '" + only + "'");
+        }
+        ExperimentData d = only == null ? ExperimentData.read(data) : null;
+        List<Experiment<?>> plan = only == null ? ExperimentPlan.of(config, d, rnn) : ExperimentPlan.rnnOnly(rnn);
         long start = System.nanoTime();
         Results results = new ExperimentRunner(n, new Progress(System.err, System.console() != null)).run(plan);
         double seconds = (System.nanoTime() - start) / 1e9;
         // the parse result holds the whole command line, subcommand name included
         String command = String.join(" ", spec.commandLine().getParseResult().originalArgs());
         RunInfo info = RunInfo.current(n, seconds, command);
+        if (only != null) {
+            List<String> plots = Plotter.writeRnn(out, results);
+            ResultsWriter.mergeRnn(out, results, rnn, info, plots);
+            System.out.printf(Locale.ROOT, "merged experiment 4 into %s and %s, %d plots in %s (%.0f s)%n",
+                    ResultsWriter.JSON, ResultsWriter.MARKDOWN, plots.size(), out, seconds);
+            return 0;
+        }
         List<String> plots = Plotter.writeAll(out, results);
-        ResultsWriter.write(out, results, config, d, info, plots);
+        ResultsWriter.write(out, results, config, d, rnn, info, plots);
         System.out.printf(Locale.ROOT, "wrote %s, %s and %d plots to %s (%.0f s)%n", ResultsWriter.JSON,
                 ResultsWriter.MARKDOWN, plots.size(), out, seconds);
         return 0;
@@ -167,6 +203,9 @@ public final class ExperimentsCommand implements Callable<Integer> {
                     what += ", alignment " + Arrays.toString(Arrays.stream(o.alignment())
                             .mapToObj(v -> String.format(Locale.ROOT, "%.3f", v)).toArray());
                 }
+            }
+            if (outcome instanceof RnnVsWidth.Outcome o) {
+                what += String.format(Locale.ROOT, ": held-out loss %.5f", o.finalTestLoss());
             }
             last = job.label();
             if (bar != null) {

@@ -12,8 +12,8 @@ import java.util.function.LongConsumer;
  * the calling thread, with the outcomes in the order of {@link #jobs()}. Experiments report in
  * the order they were given to the runner, so one may read what an earlier one reported.
  *
- * <p>Adding an experiment (the recurrent one of the issue, once RNNs exist) is one class: its
- * jobs train and score the models, its {@code report} adds rows to {@link Results#rnn()}, and
+ * <p>Adding an experiment is one class: its jobs train and score the models, its {@code report}
+ * adds rows to a list of {@link Results} (as {@link RnnVsWidth} does to {@link Results#rnn()}), and
  * {@link ExperimentPlan} lists it.
  *
  * @param <R> what one job returns

@@ -9,12 +9,21 @@ public final class ExperimentPlan {
     }
 
     /**
-     * Experiment 1 (alignment vs width), 2 (accuracy vs width) and 3 (low data, from 2's runs).
-     * Experiment 4 (recurrent) joins this list once RNNs exist; until then {@code results.json}
-     * carries an empty {@code rnn} list and a note saying why.
+     * Experiment 1 (alignment vs width), 2 (accuracy vs width), 3 (low data, from 2's runs) and,
+     * when {@code rnn} is not null, 4 (recurrent, on its own in-memory data).
      */
-    public static List<Experiment<?>> of(ExperimentConfig config, ExperimentData data) {
+    public static List<Experiment<?>> of(ExperimentConfig config, ExperimentData data, RnnGrid rnn) {
         AccuracyVsWidth sweep = new AccuracyVsWidth(config, data);
-        return List.of(new AlignmentVsWidth(config, data), sweep, new LowData(config, data, sweep));
+        List<Experiment<?>> plan = new java.util.ArrayList<>(List.of(new AlignmentVsWidth(config, data), sweep,
+                new LowData(config, data, sweep)));
+        if (rnn != null) {
+            plan.add(new RnnVsWidth(rnn));
+        }
+        return List.copyOf(plan);
+    }
+
+    /** Experiment 4 alone ({@code experiments --only rnn}): needs no MNIST files. */
+    public static List<Experiment<?>> rnnOnly(RnnGrid rnn) {
+        return List.of(new RnnVsWidth(rnn));
     }
 }

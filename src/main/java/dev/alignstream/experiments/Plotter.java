@@ -63,7 +63,78 @@ public final class Plotter {
         for (int w : Summaries.sweepWidths(r)) {
             save(out, "learning-curves-w" + w + ".png", learningCurves(r, w), written);
         }
+        written.addAll(writeRnn(out, r));
         return written;
+    }
+
+    /** The plots of experiment 4 alone (none when it did not run); returns the file names written. */
+    public static List<String> writeRnn(Path out, Results r) throws IOException {
+        Files.createDirectories(out);
+        List<String> written = new ArrayList<>();
+        if (!r.rnn().isEmpty()) {
+            save(out, RNN_LOSS_VS_WIDTH, rnnLossVsWidth(r), written);
+            save(out, RNN_LOSS_CURVES, rnnLossCurves(r), written);
+        }
+        return written;
+    }
+
+    public static final String RNN_LOSS_VS_WIDTH = "rnn-loss-vs-width.png";
+    public static final String RNN_LOSS_CURVES = "rnn-loss-curves.png";
+
+    /** Held-out loss vs hidden width per rule, log y, with the mean predictor's loss as a dashed line. */
+    static CategoryChart rnnLossVsWidth(Results r) {
+        List<Integer> widths = r.rnn().stream().map(Results.RnnRow::width).distinct().sorted().toList();
+        int epochs = r.rnn().get(0).epochs();
+        CategoryChart c = categoryChart("RNN held-out loss vs width (delayed sum, " + epochs + " epoch"
+                + (epochs == 1 ? "" : "s") + ")", "hidden width", "held-out loss (log scale)");
+        c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setYAxisDecimalPattern("0.#####");
+        List<String> x = widths.stream().map(String::valueOf).toList();
+        List<String> rules = r.rnn().stream().map(Results.RnnRow::rule).distinct().toList();
+        for (int i = 0; i < rules.size(); i++) {
+            String rule = rules.get(i);
+            List<Double> y = widths.stream().map(w -> r.rnn().stream()
+                    .filter(k -> k.rule().equals(rule) && k.width() == w).mapToDouble(Results.RnnRow::testLoss)
+                    .findFirst().orElse(Double.NaN)).toList();
+            style(c.addSeries(rule, x, y), ruleColor(rule, i), false);
+        }
+        double mean = r.rnn().get(0).meanPredictorLoss();
+        style(c.addSeries("mean predictor", x, widths.stream().map(w -> mean).toList()), Color.GRAY, true);
+        return c;
+    }
+
+    /** Held-out loss after each epoch per rule at the largest width, log y, with the mean predictor's loss. */
+    static XYChart rnnLossCurves(Results r) {
+        int width = r.rnn().stream().mapToInt(Results.RnnRow::width).max().orElseThrow();
+        List<Results.RnnRow> rows = r.rnn().stream().filter(k -> k.width() == width).toList();
+        XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT)
+                .title("RNN held-out loss per epoch, w = " + width + " (delayed sum)")
+                .xAxisTitle("epochs learned").yAxisTitle("held-out loss (log scale)").build();
+        common(c.getStyler());
+        c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setYAxisDecimalPattern("0.#####");
+        c.getStyler().setXAxisDecimalPattern("0");
+        c.getStyler().setMarkerSize(6);
+        double[] epochs = new double[rows.get(0).testLosses().length];
+        for (int j = 0; j < epochs.length; j++) {
+            epochs[j] = j + 1;
+        }
+        for (int i = 0; i < rows.size(); i++) {
+            Results.RnnRow k = rows.get(i);
+            XYSeries s = c.addSeries(k.rule() + " (lr " + ReproduceCommand.number(k.lr()) + ")", epochs, k.testLosses());
+            Color color = ruleColor(k.rule(), i);
+            s.setLineColor(color);
+            s.setMarkerColor(color);
+            s.setMarker(SeriesMarkers.CIRCLE);
+            s.setLineStyle(new BasicStroke(2f));
+        }
+        double[] mean = new double[epochs.length];
+        java.util.Arrays.fill(mean, rows.get(0).meanPredictorLoss());
+        XYSeries m = c.addSeries("mean predictor", epochs, mean);
+        m.setLineColor(Color.GRAY);
+        m.setMarker(SeriesMarkers.NONE);
+        m.setLineStyle(SeriesLines.DASH_DASH);
+        return c;
     }
 
     static CategoryChart alignmentVsWidth(Results r) {

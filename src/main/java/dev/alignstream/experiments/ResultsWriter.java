@@ -25,7 +25,7 @@ public final class ResultsWriter {
     }
 
     /** The JSON document: run info, config, then the lists of the issue and the supporting ones. */
-    public static ObjectNode json(Results r, ExperimentConfig c, ExperimentData data, RunInfo info) {
+    public static ObjectNode json(Results r, ExperimentConfig c, ExperimentData data, RnnGrid g, RunInfo info) {
         ObjectMapper m = new ObjectMapper();
         ObjectNode root = m.createObjectNode();
         root.put("title", "alignstream experiments: the claims of Boopathy & Fiete (ICML 2022) on the MNIST stream");
@@ -75,6 +75,9 @@ public final class ResultsWriter {
         ld.put("width", c.lowDataWidth());
         ints(ld.putArray("samples"), c.lowDataSamples());
         ld.put("lr", "the best rate of accuracy_vs_width at that width");
+        if (g != null) {
+            cfg.set("rnn", rnnConfig(g));
+        }
 
         ArrayNode al = root.putArray("alignment_vs_width");
         for (Results.AlignmentRow x : r.alignmentVsWidth()) {
@@ -100,15 +103,7 @@ public final class ResultsWriter {
             o.put("test_accuracy", x.testAccuracy());
             strings(o.putArray("reproduce"), x.reproduce());
         }
-        ArrayNode rnn = root.putArray("rnn");
-        for (Results.RnnRow x : r.rnn()) {
-            ObjectNode o = rnn.addObject();
-            o.put("rule", x.rule());
-            o.put("width", x.width());
-            o.put("epochs", x.epochs());
-            o.put("test_loss", x.testLoss());
-            o.put("mean_predictor_loss", x.meanPredictorLoss());
-        }
+        rnnRows(root.putArray("rnn"), r);
         if (r.rnnNote() != null) {
             root.put("rnn_note", r.rnnNote());
         }
@@ -127,6 +122,46 @@ public final class ResultsWriter {
             }
         }
         return root;
+    }
+
+    /** The {@code config.rnn} object: the delayed-sum data, widths, rules with rates, epochs. */
+    static ObjectNode rnnConfig(RnnGrid g) {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("task", "delayed-sum: x_t ~ Bernoulli(0.5), target_t = 0.5 + 0.5 x_{t-2} - 0.25 x_{t-5}");
+        o.put("data", "datasets delayed-sum" + g.datasetOptions() + " (generated in memory from its seed)");
+        o.put("train_sequences", g.train());
+        o.put("test_sequences", g.test());
+        o.put("length", g.length());
+        o.put("data_seed", g.dataSeed());
+        o.put("layers", "1,w,1");
+        ints(o.putArray("widths"), g.widths());
+        ObjectNode rates = o.putObject("learning_rates");
+        g.rates().forEach((rule, lr) -> rates.put(rule.id(), lr));
+        o.put("lr_chosen_by", "lowest prequential training loss over {0.0003, 0.001, 0.003, 0.01, 0.03} at widths 32 "
+                + "and 256 (scripts/rnn-delayed-sum.sh); larger widths reuse the width-256 rate");
+        o.put("epochs", g.epochs());
+        o.put("activation", "relu");
+        o.put("batch", 1);
+        o.put("seed", g.modelSeed());
+        o.put("loss", "mean over test sequences of the mean over steps of 0.5 (y_t - target_t)^2");
+        o.put("mean_predictor", "always output the mean of all training targets");
+        return o;
+    }
+
+    private static void rnnRows(ArrayNode rnn, Results r) {
+        for (Results.RnnRow x : r.rnn()) {
+            ObjectNode o = rnn.addObject();
+            o.put("rule", x.rule());
+            o.put("width", x.width());
+            o.put("epochs", x.epochs());
+            o.put("lr", x.lr());
+            o.put("test_loss", x.testLoss());
+            o.put("mean_predictor_loss", x.meanPredictorLoss());
+            o.put("rejected_steps", x.rejectedSteps());
+            doubles(o.putArray("train_loss_per_epoch"), x.trainLoss());
+            doubles(o.putArray("test_loss_per_epoch"), x.testLosses());
+            strings(o.putArray("reproduce"), x.reproduce());
+        }
     }
 
     private static void accuracyRows(ArrayNode arr, List<Results.AccuracyRow> rows) {
@@ -149,12 +184,19 @@ public final class ResultsWriter {
         }
     }
 
+    private static void doubles(ArrayNode a, double[] v) {
+        for (double x : v) {
+            a.add(x);
+        }
+    }
+
     private static void strings(ArrayNode a, List<String> v) {
         v.forEach(a::add);
     }
 
     /** The Markdown report: run info, the claims with verdicts, the tables, the plots. */
-    public static String markdown(Results r, ExperimentConfig c, ExperimentData data, RunInfo info, List<String> plots) {
+    public static String markdown(Results r, ExperimentConfig c, ExperimentData data, RnnGrid g, RunInfo info,
+                                  List<String> plots) {
         StringBuilder md = new StringBuilder();
         md.append("# Experiments: the paper's claims on the MNIST stream\n\n");
         if (c.quick()) {
@@ -174,8 +216,7 @@ public final class ResultsWriter {
 
         md.append("## Claims\n\n| claim | verdict here | criterion | evidence |\n|---|---|---|---|\n");
         for (ClaimChecks.Claim cl : ClaimChecks.check(r)) {
-            md.append("| ").append(cl.claim()).append(" | **").append(cl.verdict().text).append("** | ")
-                    .append(cl.criterion()).append(" | ").append(cl.evidence()).append(" |\n");
+            md.append(claimRow(cl));
         }
 
         md.append("\n## 1. Alignment vs width (bp)\n\n");
@@ -237,8 +278,7 @@ public final class ResultsWriter {
             md.append('\n');
         }
 
-        md.append("\n## 4. Recurrent (delayed sum)\n\n");
-        md.append(r.rnn().isEmpty() ? "Not run: " + r.rnnNote() + " (`rnn` is an empty list in `results.json`).\n" : r.rnn().size() + " rows in `results.json`.\n");
+        md.append('\n').append(rnnSection(r, g));
 
         md.append("\n## Reproducing one number\n\n");
         md.append("Every accuracy entry of `results.json` carries `reproduce`, the `train` and `evaluate` command lines "
@@ -258,13 +298,138 @@ public final class ResultsWriter {
         return md.toString();
     }
 
+    private static String claimRow(ClaimChecks.Claim cl) {
+        return "| " + cl.claim() + " | **" + cl.verdict().text + "** | " + cl.criterion() + " | " + cl.evidence() + " |\n";
+    }
+
+    /** Section 4 of the report, from its heading to the blank line before the next section. */
+    static String rnnSection(Results r, RnnGrid g) {
+        StringBuilder md = new StringBuilder("## 4. Recurrent (delayed sum)\n\n");
+        if (r.rnn().isEmpty() || g == null) {
+            return md.append("Not run: ").append(r.rnnNote()).append(" (`rnn` is an empty list in `results.json`).\n")
+                    .toString();
+        }
+        md.append("Held-out loss (mean over the ").append(g.test()).append(" test sequences of the mean step loss "
+                        + "0.5 (y_t - target_t)^2) after ").append(g.epochs()).append(" epoch(s) over ").append(g.train())
+                .append(" training sequences of T = ").append(g.length()).append(" (`datasets delayed-sum")
+                .append(g.datasetOptions()).append("`, generated in memory), layers 1-w-1, relu, batch 1, seed ")
+                .append(g.modelSeed()).append("; learning rate per rule fixed: the lowest prequential training loss of "
+                        + "`scripts/rnn-delayed-sum.sh` over {0.0003, 0.001, 0.003, 0.01, 0.03} at widths 32 and 256, "
+                        + "width 1024 reusing the width-256 rate. Always predicting the training-target mean scores **")
+                .append(String.format(Locale.ROOT, "%.5f", r.rnn().get(0).meanPredictorLoss()))
+                .append("**; cells: held-out loss (mean predictor's loss / it).\n\n");
+        List<Integer> widths = r.rnn().stream().map(Results.RnnRow::width).distinct().sorted().toList();
+        List<String> rules = r.rnn().stream().map(Results.RnnRow::rule).distinct().toList();
+        md.append("| rule | lr |");
+        widths.forEach(w -> md.append(" w = ").append(w).append(" |"));
+        md.append("\n|---|---|").append("---|".repeat(widths.size())).append('\n');
+        boolean rejected = false;
+        for (String rule : rules) {
+            List<Results.RnnRow> rows = r.rnn().stream().filter(x -> x.rule().equals(rule)).toList();
+            md.append("| ").append(rule).append(" | ").append(ReproduceCommand.number(rows.get(0).lr())).append(" |");
+            for (int w : widths) {
+                for (Results.RnnRow x : rows) {
+                    if (x.width() == w) {
+                        md.append(String.format(Locale.ROOT, " %.5f (%.1fx)%s |", x.testLoss(),
+                                x.meanPredictorLoss() / x.testLoss(), x.rejectedSteps() > 0 ? " *" : ""));
+                        rejected |= x.rejectedSteps() > 0;
+                    }
+                }
+            }
+            md.append('\n');
+        }
+        if (rejected) {
+            md.append("\n\\* some steps were rejected by the divergence guard.\n");
+        }
+        Results.RnnRow ex = r.rnn().get(r.rnn().size() - 1);
+        md.append("\nEach row of `rnn` in `results.json` carries the per-epoch training and held-out losses and "
+                + "`reproduce`, e.g. ").append(ex.rule()).append(" at w = ").append(ex.width()).append(":\n\n```\n");
+        ex.reproduce().forEach(l -> md.append(l).append('\n'));
+        return md.append("```\n").toString();
+    }
+
     /** Writes both files into {@code out} (created when missing). */
-    public static void write(Path out, Results r, ExperimentConfig c, ExperimentData data, RunInfo info,
+    public static void write(Path out, Results r, ExperimentConfig c, ExperimentData data, RnnGrid g, RunInfo info,
                              List<String> plots) throws IOException {
         Files.createDirectories(out);
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        atomicWrite(out.resolve(JSON), m.writeValueAsString(json(r, c, data, info)) + "\n");
-        atomicWrite(out.resolve(MARKDOWN), markdown(r, c, data, info, plots));
+        atomicWrite(out.resolve(JSON), m.writeValueAsString(json(r, c, data, g, info)) + "\n");
+        atomicWrite(out.resolve(MARKDOWN), markdown(r, c, data, g, info, plots));
+    }
+
+    /**
+     * Writes only experiment 4 ({@code experiments --only rnn}) into {@code out}, keeping the other
+     * experiments' results there: in {@code results.json} the {@code rnn} list, {@code config.rnn}
+     * and {@code rnn_run} (how this part was produced) are replaced and {@code rnn_note} removed;
+     * in {@code results.md} section 4, the recurrent claim's row and the plot links. Without an
+     * earlier {@code results.json} both files hold experiment 4 alone. Both files are parsed and
+     * built in memory before either is replaced.
+     */
+    public static void mergeRnn(Path out, Results r, RnnGrid g, RunInfo info, List<String> plots) throws IOException {
+        Files.createDirectories(out);
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Path jf = out.resolve(JSON);
+        Path mf = out.resolve(MARKDOWN);
+        boolean existing = Files.isRegularFile(jf) && Files.isRegularFile(mf);
+        ObjectNode root;
+        String md;
+        if (existing) {
+            com.fasterxml.jackson.databind.JsonNode n = m.readTree(jf.toFile());
+            if (!(n instanceof ObjectNode o) || !n.has("rnn")) {
+                throw new IOException(jf + " is not a results.json of 'experiments' (no \"rnn\" list)");
+            }
+            root = o;
+            md = Files.readString(mf);
+            if (!md.contains("## 4. Recurrent")) {
+                throw new IOException(mf + " has no section '## 4. Recurrent' to replace");
+            }
+        } else {
+            root = m.createObjectNode();
+            root.put("title", "alignstream experiments: experiment 4 (recurrent) alone");
+            root.put("grid", g.quick() ? "quick" : "full");
+            root.putObject("config");
+            root.putArray("rnn");
+            md = "# Experiments: the recurrent claim\n\n## Claims\n\n| claim | verdict here | criterion | evidence |\n"
+                    + "|---|---|---|---|\n" + claimRow(ClaimChecks.recurrent(new Results())) + "\n"
+                    + "## 4. Recurrent (delayed sum)\n\n";
+        }
+        ((ObjectNode) root.get("config")).set("rnn", rnnConfig(g));
+        rnnRows(root.putArray("rnn"), r);
+        root.remove("rnn_note");
+        ObjectNode run = root.putObject("rnn_run");
+        run.put("grid", g.quick() ? "quick" : "full");
+        run.put("date", info.date());
+        run.put("cpu", info.cpu());
+        run.put("cores", info.cores());
+        run.put("jvm", info.jvm());
+        run.put("threads", info.threads());
+        run.put("wall_seconds", Math.round(info.wallSeconds() * 10) / 10.0);
+        run.put("command", info.command());
+
+        // section 4: from its heading to the next "## " heading
+        int s4 = md.indexOf("## 4. Recurrent");
+        int next = md.indexOf("\n## ", s4 + 1);
+        String section = rnnSection(r, g) + String.format(Locale.ROOT, "%nProduced separately by `%s` on %s (%.0f s, "
+                + "%d thread(s)).%n", info.command(), info.date(), info.wallSeconds(), info.threads());
+        md = md.substring(0, s4) + section + (next < 0 ? "" : md.substring(next));
+        // the claim's row in the claims table
+        String rowStart = "| " + ClaimChecks.RNN_CLAIM;
+        int c0 = md.indexOf(rowStart);
+        if (c0 >= 0) {
+            int c1 = md.indexOf('\n', c0);
+            md = md.substring(0, c0) + claimRow(ClaimChecks.recurrent(r)).stripTrailing() + md.substring(c1);
+        }
+        StringBuilder tail = new StringBuilder();
+        for (String p : plots) {
+            if (!md.contains("](" + p + ")")) {
+                tail.append("![").append(p).append("](").append(p).append(")\n\n");
+            }
+        }
+        if (tail.length() > 0) {
+            md = md.stripTrailing() + "\n\n" + (md.contains("\n## Plots") ? "" : "## Plots\n\n") + tail;
+        }
+        atomicWrite(jf, m.writeValueAsString(root) + "\n");
+        atomicWrite(mf, md);
     }
 
     static void atomicWrite(Path file, String text) throws IOException {

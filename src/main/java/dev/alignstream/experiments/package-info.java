@@ -1,5 +1,5 @@
 /**
- * The paper's claims as experiments on the MNIST stream, run by the {@code experiments} command.
+ * The paper's claims as experiments on the MNIST stream (and an RNN task), run by the {@code experiments} command.
  *
  * <p>Shape: an {@link dev.alignstream.experiments.Experiment} is a list of independent,
  * deterministic jobs plus a {@code report} that turns their outcomes into rows of
@@ -13,10 +13,12 @@
  * {@code results.md}, {@link dev.alignstream.experiments.Plotter} the PNG plots (XChart, headless),
  * and {@link dev.alignstream.experiments.ClaimChecks} states for each claim whether it holds here.
  *
- * <p>The recurrent experiment of issue 11 (held-out loss on delayed-sum per rule at hidden widths
- * 32, 256 and 1024, against the mean predictor) is not here yet because this build has no RNNs:
- * it is one more {@code Experiment} whose report fills {@link dev.alignstream.experiments.Results#rnn()},
- * listed in {@link dev.alignstream.experiments.ExperimentPlan}. Until then {@code results.json}
- * has {@code "rnn": []} and an {@code rnn_note} saying why.
+ * <p>Experiment 4 ({@link dev.alignstream.experiments.RnnVsWidth}, grid
+ * {@link dev.alignstream.experiments.RnnGrid}) trains Elman RNNs through
+ * {@link dev.alignstream.train.RnnOfflineTrainer}, the code path of {@code train --arch rnn}, on
+ * delayed-sum sequences generated in memory from the seed of {@code datasets delayed-sum}, and
+ * reports held-out loss per rule and width against the mean predictor. It needs no MNIST files, so
+ * {@code experiments --only rnn} runs it alone and merges it into earlier results
+ * ({@link dev.alignstream.experiments.ResultsWriter#mergeRnn}).
  */
 package dev.alignstream.experiments;

@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alignstream.cli.Main;
+import dev.alignstream.data.DelayedSumDataset;
 import dev.alignstream.data.Sample;
+import dev.alignstream.data.SequenceSample;
 import dev.alignstream.data.SyntheticDataset;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -29,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code experiments --quick} end to end on generated data (no network): the JSON lists are
- * complete and well formed, the plots are real PNGs, a {@code reproduce} command line really gives
- * its number, and the numbers do not depend on the thread count.
+ * complete and well formed (the recurrent experiment's too), the plots are real PNGs, a
+ * {@code reproduce} command line really gives its number (an MLP one and an RNN one), the numbers
+ * do not depend on the thread count, and {@code --only rnn} merges into earlier results.
  */
 class ExperimentsCommandTest {
 
@@ -38,6 +41,7 @@ class ExperimentsCommandTest {
     private static final int TEST = 200;
     private static final int INPUTS = 48;
     private static final List<String> RULES = List.of("bp", "align-zero", "align-ada", "fa", "dfa", "readout");
+    private static final List<String> RNN_RULES = List.of("bp", "align-zero", "align-ada", "readout");
 
     @TempDir
     static Path dir;
@@ -136,16 +140,142 @@ class ExperimentsCommandTest {
             reproduce(a, a.path("samples").asInt() < TRAIN);
         }
 
-        // experiment 4 is not faked
-        assertEquals(0, results.path("rnn").size());
-        assertTrue(results.path("rnn_note").asText().contains("not"));
+        // experiment 4: 4 rules x widths 8, 16, one epoch, against the mean predictor
+        JsonNode rnn = results.path("rnn");
+        assertEquals(RNN_RULES.size() * 2, rnn.size());
+        assertTrue(results.path("rnn_note").isMissingNode(), "no 'not run' note once experiment 4 ran");
+        double meanLoss = meanPredictorLoss();
+        Set<String> rnnSeen = new HashSet<>();
+        for (JsonNode a : rnn) {
+            String rule = a.path("rule").asText();
+            assertTrue(RNN_RULES.contains(rule), rule);
+            assertTrue(Set.of(8, 16).contains(a.path("width").asInt()));
+            assertTrue(rnnSeen.add(rule + "@" + a.path("width").asInt()), "one row per rule and width");
+            assertEquals(1, a.path("epochs").asInt());
+            assertEquals(rule.equals("readout") ? 0.01 : 0.003, a.path("lr").asDouble(), 1e-7);
+            double loss = a.path("test_loss").asDouble(Double.NaN);
+            assertTrue(loss > 0 && loss < 1, "test_loss " + loss);
+            assertEquals(meanLoss, a.path("mean_predictor_loss").asDouble(), 1e-12);
+            assertEquals(1, a.path("test_loss_per_epoch").size());
+            assertEquals(loss, a.path("test_loss_per_epoch").get(0).asDouble(), 0.0);
+            assertEquals(1, a.path("train_loss_per_epoch").size());
+            JsonNode r = a.path("reproduce");
+            assertEquals(3, r.size());
+            assertEquals(ReproduceCommand.JAR + " datasets delayed-sum --out data-quick --train 20 --test 10 --length 20",
+                    r.get(0).asText());
+            assertTrue(r.get(1).asText().contains(" train --arch rnn --data data-quick/delayed-sum-train.jsonl --layers 1,"
+                    + a.path("width").asInt() + ",1 --rule " + rule + " "), r.get(1).asText());
+            assertTrue(r.get(2).asText().endsWith("--data data-quick/delayed-sum-test.jsonl"), r.get(2).asText());
+        }
+        assertTrue(results.path("config").path("rnn").path("widths").isArray());
+    }
+
+    /**
+     * The quick grid's mean-predictor loss by hand: the delayed-sum sequences of seed 99 (20 train,
+     * 10 test, T = 20), the mean of all training targets, then per test sequence the mean of
+     * 0.5 (target - mean)^2, averaged over sequences.
+     */
+    private static double meanPredictorLoss() {
+        List<SequenceSample> seqs = DelayedSumDataset.generate(new Random(99), 30, 20);
+        double sum = 0;
+        int n = 0;
+        for (SequenceSample s : seqs.subList(0, 20)) {
+            for (int t = 0; t < 20; t++) {
+                double x2 = t >= 2 ? s.input(t - 2, 0) : 0;
+                double x5 = t >= 5 ? s.input(t - 5, 0) : 0;
+                assertEquals(0.5 + 0.5 * x2 - 0.25 * x5, s.target(t, 0), 0.0, "the task's target");
+                sum += s.target(t, 0);
+                n++;
+            }
+        }
+        double m = sum / n;
+        double total = 0;
+        for (SequenceSample s : seqs.subList(20, 30)) {
+            double seq = 0;
+            for (int t = 0; t < 20; t++) {
+                seq += 0.5 * (s.target(t, 0) - m) * (s.target(t, 0) - m);
+            }
+            total += seq / 20;
+        }
+        return total / 10;
+    }
+
+    @Test
+    void anRnnReproduceCommandGivesTheReportedLoss() throws IOException {
+        JsonNode row = null;
+        for (JsonNode a : results.path("rnn")) {
+            if (a.path("rule").asText().equals("align-ada") && a.path("width").asInt() == 16) {
+                row = a;
+            }
+        }
+        assertNotNull(row);
+        Path dq = dir.resolve("dq");
+        Path model = dir.resolve("rnn-reproduced.safetensors");
+        Path trainReport = dir.resolve("rnn-train.json");
+        Path evalReport = dir.resolve("rnn-evaluate.json");
+        List<List<String>> lines = new ArrayList<>();
+        for (JsonNode l : row.path("reproduce")) {
+            String line = l.asText();
+            assertTrue(line.startsWith(ReproduceCommand.JAR + " "));
+            List<String> a = new ArrayList<>();
+            for (String w : line.substring(ReproduceCommand.JAR.length() + 1).split(" ")) {
+                a.add(w.endsWith(".safetensors") ? model.toString() : w.replace("data-quick", dq.toString()));
+            }
+            lines.add(a);
+        }
+        lines.get(1).addAll(List.of("--report", trainReport.toString()));
+        lines.get(2).addAll(List.of("--report", evalReport.toString()));
+        for (List<String> a : lines) {
+            assertEquals(0, Main.run(a.toArray(String[]::new)), String.join(" ", a));
+        }
+        ObjectMapper json = new ObjectMapper();
+        JsonNode t = json.readTree(trainReport.toFile());
+        JsonNode e = json.readTree(evalReport.toFile());
+        assertEquals(row.path("train_loss_per_epoch").get(0).asDouble(), t.path("prequential_loss").asDouble(), 0.0);
+        assertEquals(row.path("test_loss").asDouble(), e.path("mean_loss").asDouble(), 0.0);
+    }
+
+    @Test
+    void onlyRnnMergesIntoEarlierResultsKeepingTheOtherExperiments() throws IOException {
+        Path out = dir.resolve("merged");
+        Files.createDirectories(out);
+        Path earlier = dir.resolve("out2");
+        Files.copy(earlier.resolve("results.json"), out.resolve("results.json"));
+        // the earlier report as it was before experiment 4 existed: section 4 "not run"
+        String md = Files.readString(earlier.resolve("results.md"));
+        String before = md.substring(0, md.indexOf("## 4. Recurrent")) + "## 4. Recurrent (delayed sum)\n\nNot run.\n"
+                + md.substring(md.indexOf("\n## Reproducing"));
+        Files.writeString(out.resolve("results.md"), before);
+        ObjectNode stale = (ObjectNode) new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        stale.putArray("rnn");
+        stale.put("rnn_note", "not run");
+        Files.writeString(out.resolve("results.json"), stale.toString());
+
+        assertEquals(0, Main.run("experiments", "--quick", "--only", "rnn", "--out", out.toString(), "--threads", "1",
+                "--data", dir.resolve("nowhere").toString()));
+        JsonNode merged = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+        for (String key : List.of("alignment_vs_width", "accuracy_vs_width", "low_data", "learning_curves",
+                "rnn", "machine", "date")) {
+            assertEquals(results.path(key), merged.path(key), key);
+        }
+        assertTrue(merged.path("rnn_note").isMissingNode());
+        assertTrue(merged.path("rnn_run").path("command").asText().contains("--only rnn"));
+        String after = Files.readString(out.resolve("results.md"));
+        assertTrue(after.contains("## 1. Alignment vs width") && after.contains("## Reproducing one number"));
+        assertFalse(after.contains("Not run."));
+        assertTrue(after.contains("| align-ada | 0.003 |"), after);
+        assertTrue(after.contains("](rnn-loss-vs-width.png)"));
+        assertTrue(Files.size(out.resolve("rnn-loss-vs-width.png")) > 10_000);
+
+        assertEquals(1, Main.run("experiments", "--quick", "--only", "mnist", "--out", out.toString()));
     }
 
     @Test
     void plotsAreRealPngs() throws IOException {
         Path out = dir.resolve("out2");
         List<String> expected = new ArrayList<>(List.of("alignment-vs-width.png", "accuracy-vs-width.png",
-                "accuracy-vs-samples.png", "learning-curves-w32.png", "learning-curves-w128.png", "learning-curves-w256.png"));
+                "accuracy-vs-samples.png", "learning-curves-w32.png", "learning-curves-w128.png", "learning-curves-w256.png",
+                "rnn-loss-vs-width.png", "rnn-loss-curves.png"));
         String md = Files.readString(out.resolve("results.md"));
         for (String name : expected) {
             Path f = out.resolve(name);
