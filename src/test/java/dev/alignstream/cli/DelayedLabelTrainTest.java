@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.alignstream.data.Sample;
 import dev.alignstream.data.SampleJson;
 import dev.alignstream.data.SyntheticDataset;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,14 +50,14 @@ class DelayedLabelTrainTest {
         Files.write(events, delayed);
         Files.write(plain, immediate);
         String[] common = {"--layers", "8,32,3", "--rule", "align-ada", "--lr", "0.1", "--target-offset", "-0.1"};
-        Run a = run(concat(common, "--data", events.toString(), "--export", dir.resolve("a.safetensors").toString(),
+        CliRun a = run(concat(common, "--data", events.toString(), "--export", dir.resolve("a.safetensors").toString(),
                 "--report", dir.resolve("a.json").toString()));
-        Run b = run(concat(common, "--data", plain.toString(), "--export", dir.resolve("b.safetensors").toString()));
-        assertEquals(0, a.code, a.err);
-        assertEquals(0, b.code, b.err);
+        CliRun b = run(concat(common, "--data", plain.toString(), "--export", dir.resolve("b.safetensors").toString()));
+        assertEquals(0, a.code(), a.err());
+        assertEquals(0, b.code(), b.err());
         assertArrayEquals(Files.readAllBytes(dir.resolve("b.safetensors")), Files.readAllBytes(dir.resolve("a.safetensors")));
-        assertTrue(a.out.contains("delayed labels: 200 completed, 0 still pending, 0 expired, 1 unmatched, 1 duplicate labels"),
-                a.out);
+        assertTrue(a.out().contains("delayed labels: 200 completed, 0 still pending, 0 expired, 1 unmatched, 1 duplicate labels"),
+                a.out());
         JsonNode r = new ObjectMapper().readTree(dir.resolve("a.json").toFile());
         assertEquals(200, r.path("samples").asLong());
         assertEquals(200, r.path("samples_seen").asLong());
@@ -71,9 +69,9 @@ class DelayedLabelTrainTest {
     void aLabelOutOfRangeNamesItsLine() throws Exception {
         Path f = dir.resolve("bad.jsonl");
         Files.write(f, List.of("{\"id\":\"a\",\"features\":[1,2]}", "{\"id\":\"a\",\"label\":7}"));
-        Run r = run("train", "--data", f.toString(), "--layers", "2,4,3", "--rule", "bp", "--lr", "0.1");
-        assertEquals(1, r.code);
-        assertTrue(r.err.contains("bad.jsonl:2: label 7 outside 0..2"), r.err);
+        CliRun r = run("train", "--data", f.toString(), "--layers", "2,4,3", "--rule", "bp", "--lr", "0.1");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("bad.jsonl:2: label 7 outside 0..2"), r.err());
     }
 
     @Test
@@ -85,15 +83,15 @@ class DelayedLabelTrainTest {
                 "{\"id\":\"b\",\"label\":0,\"timestamp\":120001}");
         Path f = dir.resolve("t.jsonl");
         Files.write(f, lines);
-        Run r = run("train", "--data", f.toString(), "--layers", "2,4,3", "--rule", "bp", "--lr", "0.1",
+        CliRun r = run("train", "--data", f.toString(), "--layers", "2,4,3", "--rule", "bp", "--lr", "0.1",
                 "--label-wait", "1m");
-        assertEquals(0, r.code, r.err);
+        assertEquals(0, r.code(), r.err());
         // a waited 120 s (expired), b 59 s (completed)
-        assertTrue(r.out.contains("delayed labels: 1 completed, 0 still pending, 1 expired, 1 unmatched"), r.out);
-        Run bad = run("train", "--data", f.toString(), "--layers", "2,4,3", "--rule", "bp", "--lr", "0.1",
+        assertTrue(r.out().contains("delayed labels: 1 completed, 0 still pending, 1 expired, 1 unmatched"), r.out());
+        CliRun bad = run("train", "--data", f.toString(), "--layers", "2,4,3", "--rule", "bp", "--lr", "0.1",
                 "--label-wait", "soon");
-        assertEquals(2, bad.code);
-        assertTrue(bad.err.contains("'soon' is not a duration"), bad.err);
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("'soon' is not a duration"), bad.err());
     }
 
     private static String json(Sample s) {
@@ -108,22 +106,7 @@ class DelayedLabelTrainTest {
         return out;
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 }

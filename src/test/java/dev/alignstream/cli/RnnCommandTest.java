@@ -15,9 +15,6 @@ import dev.alignstream.io.RnnModelFile;
 import dev.alignstream.rnn.RnnConfig;
 import dev.alignstream.rnn.RnnLearner;
 import dev.alignstream.rnn.RnnModel;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,27 +29,12 @@ class RnnCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path delayedSum() {
-        Run d = run("datasets", "delayed-sum", "--out", dir.toString(), "--train", "12", "--test", "5", "--length", "30",
+        CliRun d = run("datasets", "delayed-sum", "--out", dir.toString(), "--train", "12", "--test", "5", "--length", "30",
                 "--seed", "4");
         assertEquals(0, d.code(), d.err());
         return dir.resolve(DelayedSumDataset.TRAIN_FILE);
@@ -60,7 +42,7 @@ class RnnCommandTest {
 
     @Test
     void datasetsDelayedSumWritesBothFilesWithDefaults() throws Exception {
-        Run d = run("datasets", "delayed-sum", "--out", dir.toString());
+        CliRun d = run("datasets", "delayed-sum", "--out", dir.toString());
         assertEquals(0, d.code(), d.err());
         List<SequenceSample> train = SampleFileReader.readSequences(dir.resolve("delayed-sum-train.jsonl"), 1, 1, 100);
         List<SequenceSample> test = SampleFileReader.readSequences(dir.resolve("delayed-sum-test.jsonl"), 1, 1, 100);
@@ -75,7 +57,7 @@ class RnnCommandTest {
         Path model = dir.resolve("m.safetensors");
         Path init = dir.resolve("m0.safetensors");
         Path report = dir.resolve("r.json");
-        Run r = run("train", "--arch", "rnn", "--data", data.toString(), "--layers", "1,16,1", "--rule", "align-ada",
+        CliRun r = run("train", "--arch", "rnn", "--data", data.toString(), "--layers", "1,16,1", "--rule", "align-ada",
                 "--lr", "0.01", "--batch", "5", "--seed", "3", "--epochs", "2", "--export", model.toString(),
                 "--export-init", init.toString(), "--report", report.toString());
         assertEquals(0, r.code(), r.err());
@@ -116,7 +98,7 @@ class RnnCommandTest {
                 "--lr", "0.01", "--export", model.toString()).code());
         byte[] before = Files.readAllBytes(model);
         Path report = dir.resolve("e.json");
-        Run e = run("evaluate", "--model", model.toString(), "--data", test.toString(), "--report", report.toString());
+        CliRun e = run("evaluate", "--model", model.toString(), "--data", test.toString(), "--report", report.toString());
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("mean loss"), e.out());
         assertArrayEquals(before, Files.readAllBytes(model));
@@ -129,7 +111,7 @@ class RnnCommandTest {
         }
         assertEquals(sum / seqs.size(), new ObjectMapper().readTree(report.toFile()).get("mean_loss").asDouble(), 1e-12);
         Path again = dir.resolve("m2.safetensors");
-        Run t = run("train", "--arch", "rnn", "--data", data.toString(), "--layers", "1,8,1", "--rule", "bp", "--lr", "0.01",
+        CliRun t = run("train", "--arch", "rnn", "--data", data.toString(), "--layers", "1,8,1", "--rule", "bp", "--lr", "0.01",
                 "--init", model.toString(), "--export", again.toString());
         assertEquals(0, t.code(), t.err());
         assertEquals(24, RnnModelFile.read(again).samplesSeen());
@@ -157,7 +139,7 @@ class RnnCommandTest {
                 args.add(c[0]);
                 args.add(c[1]);
             }
-            Run r = run(args.toArray(String[]::new));
+            CliRun r = run(args.toArray(String[]::new));
             assertEquals(1, r.code(), c[2]);
             String line = r.err().strip();
             assertFalse(line.contains("\n"), "one line: " + line);
@@ -166,7 +148,7 @@ class RnnCommandTest {
         }
         Path bad = dir.resolve("bad.jsonl");
         Files.writeString(bad, "{\"sequence\":[[1],[0]],\"targets\":[[1],[0]]}\n{\"sequence\":[[1],[0]],\"targets\":[[1]]}\n");
-        Run r = run("train", "--arch", "rnn", "--data", bad.toString(), "--layers", "1,8,1", "--rule", "bp", "--lr", "0.1");
+        CliRun r = run("train", "--arch", "rnn", "--data", bad.toString(), "--layers", "1,8,1", "--rule", "bp", "--lr", "0.1");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("bad.jsonl:2: 'sequence' has 2 steps but 'targets' has 1"), r.err());
     }

@@ -14,9 +14,6 @@ import dev.alignstream.data.Sample;
 import dev.alignstream.data.SyntheticDataset;
 import dev.alignstream.io.ModelFile;
 import dev.alignstream.rules.Rules;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -29,23 +26,8 @@ class TrainCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path csv(List<Sample> samples) throws Exception {
@@ -61,7 +43,7 @@ class TrainCommandTest {
         Path model = dir.resolve("m.safetensors");
         Path init = dir.resolve("m0.safetensors");
         Path report = dir.resolve("r.json");
-        Run r = run("train", "--data", f.toString(), "--layers", "10,32,3", "--rule", "align-ada", "--lr", "0.1",
+        CliRun r = run("train", "--data", f.toString(), "--layers", "10,32,3", "--rule", "align-ada", "--lr", "0.1",
                 "--batch", "2", "--seed", "3", "--target-offset", "-0.1", "--export", model.toString(),
                 "--export-init", init.toString(), "--report", report.toString(), "--epochs", "2");
         assertEquals(0, r.code(), r.err());
@@ -90,12 +72,12 @@ class TrainCommandTest {
         assertEquals(0, run("train", "--data", f.toString(), "--layers", "10,16,3", "--rule", "bp", "--lr", "0.1",
                 "--export", model.toString()).code());
         byte[] before = Files.readAllBytes(model);
-        Run e = run("evaluate", "--model", model.toString(), "--data", f.toString());
+        CliRun e = run("evaluate", "--model", model.toString(), "--data", f.toString());
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("accuracy"), e.out());
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(model)));
         Path again = dir.resolve("m2.safetensors");
-        Run t = run("train", "--data", f.toString(), "--layers", "10,16,3", "--rule", "bp", "--lr", "0.1",
+        CliRun t = run("train", "--data", f.toString(), "--layers", "10,16,3", "--rule", "bp", "--lr", "0.1",
                 "--init", model.toString(), "--export", again.toString());
         assertEquals(0, t.code(), t.err());
         assertEquals(600, ModelFile.read(again).samplesSeen());
@@ -115,7 +97,7 @@ class TrainCommandTest {
             Path f = dir.resolve("data.csv");
             Files.writeString(f, c[0]);
             Path out = dir.resolve("never.safetensors");
-            Run r = run("train", "--data", f.toString(), "--layers", "3,4,3", "--rule", "bp", "--lr", "0.1",
+            CliRun r = run("train", "--data", f.toString(), "--layers", "3,4,3", "--rule", "bp", "--lr", "0.1",
                     "--export", out.toString(), "--export-init", out.toString());
             assertEquals(1, r.code(), c[1]);
             String line = r.err().strip();
@@ -125,7 +107,7 @@ class TrainCommandTest {
         }
         Path jsonl = dir.resolve("bad.jsonl");
         Files.writeString(jsonl, "{\"features\":[1,2,3],\"label\":1}\n{\"features\":[1,2,3],\"label\":1\n");
-        Run r = run("train", "--data", jsonl.toString(), "--layers", "3,4,3", "--rule", "bp", "--lr", "0.1");
+        CliRun r = run("train", "--data", jsonl.toString(), "--layers", "3,4,3", "--rule", "bp", "--lr", "0.1");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("bad.jsonl:2:"), r.err());
     }
@@ -133,10 +115,10 @@ class TrainCommandTest {
     @Test
     void unknownRuleAndMissingFileAreClearErrors() throws Exception {
         Path f = csv(SyntheticDataset.teacher(10, 3, 3, 4L));
-        Run r = run("train", "--data", f.toString(), "--layers", "3,4,3", "--rule", "sgd", "--lr", "0.1");
+        CliRun r = run("train", "--data", f.toString(), "--layers", "3,4,3", "--rule", "sgd", "--lr", "0.1");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("unknown rule 'sgd'"), r.err());
-        Run m = run("train", "--data", dir.resolve("nope.csv").toString(), "--layers", "3,4,3", "--rule", "bp", "--lr", "0.1");
+        CliRun m = run("train", "--data", dir.resolve("nope.csv").toString(), "--layers", "3,4,3", "--rule", "bp", "--lr", "0.1");
         assertEquals(1, m.code());
         assertTrue(m.err().contains("nope.csv:0: no such file"), m.err());
     }
