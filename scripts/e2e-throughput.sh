@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LAYERS=${1:-784,256,256,10}; RULE=${2:-align-ada}; N=${3:-8000}
-JAR=target/alignstream.jar
+JAR=${JAR:-target/alignstream.jar}
 [ -f data/mnist-train.csv ] || java -jar $JAR datasets mnist --out data
 WORK=$(mktemp -d); KPORT=19500; HPORT=18500
 java -jar $JAR broker --port $KPORT --dir "$WORK/kafka" > "$WORK/broker.log" 2>&1 & BROKER=$!
@@ -20,11 +20,16 @@ sleep 2
 java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data data/mnist-train.csv --stream e2e --limit 1 > /dev/null
 until curl -s localhost:$HPORT/models/e2e | grep -q '"samples_seen":1,'; do sleep 0.1; done
 java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data data/mnist-train.csv --stream e2e --limit "$N" > /dev/null
+# CPU seconds (user + system) a process has used so far
+cpu() { awk -v t=$(getconf CLK_TCK) '{print ($14 + $15) / t}' /proc/$1/stat; }
+s0=$(cpu $SERVE); b0=$(cpu $BROKER)
 start=$(date +%s.%N)
 until curl -s localhost:$HPORT/models/e2e | grep -q "\"samples_seen\":$((N + 1)),"; do sleep 0.05; done
 end=$(date +%s.%N)
+s1=$(cpu $SERVE); b1=$(cpu $BROKER)
 e2e=$(python3 -c "print(round($N / ($end - $start), 1))")
 bench=$(java -jar $JAR bench --layers "$LAYERS" --rule "$RULE" --batch 1 --seconds 5 2>/dev/null | awk 'NR==2{print $3}')
 echo "end-to-end through Kafka: $e2e samples/s ($N samples after the backlog was produced)"
+python3 -c "w = $end - $start; print('  over those %.1f s: service %.1f CPU s, broker %.1f CPU s (2 cores = %.1f CPU s)' % (w, $s1 - $s0, $b1 - $b0, 2 * w))"
 echo "in-memory bench:          $bench samples/s"
 python3 -c "print('ratio end-to-end / bench: %.2f' % ($e2e / $bench))"

@@ -107,8 +107,9 @@ public final class AlignstreamService implements AutoCloseable {
         topology.addSource("samples", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), t.samples(),
                 t.labels());
         MemoryBudget budget = new MemoryBudget(config.memoryBudget());
+        int modelThreads = config.effectiveModelThreads();
         topology.addProcessor("learn", () -> new LearningProcessor(registry, budget, config.snapshotEvery(),
-                config.labelWait()), "samples");
+                config.labelWait(), modelThreads), "samples");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.JOURNAL_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(CHANGELOG), "learn");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.SNAPSHOT_STORE),
