@@ -20,8 +20,11 @@ import java.util.function.Consumer;
  */
 final class StepPool implements AutoCloseable {
 
-    /** Spin iterations before parking; a few microseconds, short against a step worth parallelizing. */
-    private static final int SPINS = 2_000;
+    /**
+     * How long a waiting thread spins before it parks: waking a parked thread costs a trip
+     * through the scheduler, which on a busy machine can take longer than a step.
+     */
+    static final long SPIN_NANOS = 50_000;
 
     private final Lane[] workers;
     private volatile Thread caller;
@@ -119,9 +122,9 @@ final class StepPool implements AutoCloseable {
         }
 
         void await() {
-            int spins = 0;
+            long until = System.nanoTime() + SPIN_NANOS;
             while (busy) {
-                if (spins++ < SPINS) {
+                if (System.nanoTime() < until) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);
@@ -132,12 +135,12 @@ final class StepPool implements AutoCloseable {
         @Override
         public void run() {
             while (true) {
-                int spins = 0;
+                long until = System.nanoTime() + SPIN_NANOS;
                 while (!busy) {
                     if (closed) {
                         return;
                     }
-                    if (spins++ < SPINS) {
+                    if (System.nanoTime() < until) {
                         Thread.onSpinWait();
                     } else {
                         LockSupport.park(this);

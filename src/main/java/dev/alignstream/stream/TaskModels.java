@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  *       one; its snapshot is deleted in the same transaction. A model refused for memory is
  *       refused on this instance only (another may have room) and nothing about it is
  *       committed.</li>
+ *   <li>The models of a stream MAY learn a record on several threads ({@link StepPool}, when
+ *       {@link StepModeChooser} finds it faster): each model's step touches only that model,
+ *       and everything a step emits (predictions, status, journal, snapshots) is emitted on the
+ *       stream thread afterwards, in model id order. Models, changelogs and outputs are
+ *       therefore identical to one model after another.</li>
  * </ul>
  */
 final class TaskModels {
@@ -150,6 +155,8 @@ final class TaskModels {
     private StepPool pool;
     /** The models stepping on the current record, in id order (reused: no allocation per record). */
     private final ArrayList<Live> stepping = new ArrayList<>();
+    /** Per stream: whether its records' steps run in parallel now (measured, see the class). */
+    private final Map<String, StepModeChooser> stepModes = new HashMap<>();
 
     /**
      * A record's steps run in parallel only when at least two of its models take at least this
@@ -378,14 +385,24 @@ final class TaskModels {
                 costly += lm.meanStepNanos >= parallelMinStepNanos ? 1 : 0;
             }
         }
-        if (modelThreads > 1 && costly >= 2) {
+        StepModeChooser mode = modelThreads > 1 && costly >= 2
+                ? stepModes.computeIfAbsent(stream, s -> new StepModeChooser()) : null;
+        if (mode != null && mode.parallelNext()) {
             // the models share nothing mutable and each step is single-threaded: the same bits
             // as one after another; everything they output is emitted below, in id order
             if (pool == null) {
                 pool = new StepPool(modelThreads, "alignstream-model-steps");
             }
+            long t0 = System.nanoTime();
             pool.run(stepping, lm -> step(lm, sample, completes));
+            mode.took(System.nanoTime() - t0);
             PARALLEL_RECORDS.incrementAndGet();
+        } else if (mode != null) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < stepping.size(); i++) {
+                step(stepping.get(i), sample, completes);
+            }
+            mode.took(System.nanoTime() - t0);
         } else {
             for (int i = 0; i < stepping.size(); i++) {
                 step(stepping.get(i), sample, completes);

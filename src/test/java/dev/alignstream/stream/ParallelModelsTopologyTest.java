@@ -156,4 +156,25 @@ class ParallelModelsTopologyTest {
             assertEquals(2, seen.size(), "the pool works after a failure");
         }
     }
+
+    @Test
+    void theStepModeFollowsWhicheverWayWasMeasuredFaster() {
+        StepModeChooser c = new StepModeChooser();
+        assertTrue(c.parallel(), "starts parallel");
+        // parallel records take 100 us, serial ones 50 us: after one period it runs serial
+        for (int i = 0; i < StepModeChooser.PERIOD; i++) {
+            c.took(c.parallelNext() ? 100_000 : 50_000);
+        }
+        assertEquals(false, c.parallel(), "serial was measured faster");
+        // the load changed: parallel now 30 us, serial 50 us
+        for (int i = 0; i < StepModeChooser.PERIOD; i++) {
+            c.took(c.parallelNext() ? 30_000 : 50_000);
+        }
+        assertTrue(c.parallel(), "parallel was measured faster");
+        // within the 10% margin nothing changes
+        for (int i = 0; i < StepModeChooser.PERIOD; i++) {
+            c.took(c.parallelNext() ? 30_000 : 28_000);
+        }
+        assertTrue(c.parallel(), "a difference under 10% keeps the current way");
+    }
 }
