@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Samples/s of one stream through Kafka (embedded broker, exactly-once, batch 1) with one model
 # on it, and of another stream with three models on it, in the same broker and service run;
-# prints both and their ratio. The backlogs (WARMUP + N samples per stream, the one-model stream
-# first, one partition) are in the topic before the service consumes any of it; each rate is
-# taken after its stream's first WARMUP samples.
+# prints both and their ratio. The backlogs (4000 samples of a warm-up stream with one model,
+# then WARMUP + N samples of each measured stream; one partition) are in the topic before the
+# service consumes any of it; each rate is taken after its stream's first WARMUP samples.
 # Usage: scripts/e2e-models-per-stream.sh [layers] [rule] [samples]
 # Env: WARMUP (default 2000), SERVE_ARGS (e.g. "--model-threads 1": one model after another),
 #      SERVE_OPTS (JVM options of the service), JAR.
@@ -36,8 +36,10 @@ rate() {
   python3 -c "print(round(($WARMUP + $N - $c0) / ($end - $start), 1))"
 }
 serve   # creates the topics
-create one one; create three-a three; create three-b three; create three-c three
+create warm warm; create one one; create three-a three; create three-b three; create three-c three
 kill $SERVE; wait $SERVE || true; : > "$WORK/serve.log"
+java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data data/mnist-train.csv --stream warm --limit 4000 \
+  > /dev/null
 for s in one three; do
   java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data data/mnist-train.csv --stream $s \
     --limit $((WARMUP + N)) > /dev/null
