@@ -60,7 +60,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--memory-budget", paramLabel = "SIZE",
             description = {"heap this instance's models may hold, like 512m or 2g; a model whose footprint does not fit",
-                    "is refused (default: 60% of the max heap, -Xmx)"})
+                    "is refused (default: 60%% of the max heap, -Xmx)"})
     String memoryBudget;
 
     @Option(names = "--model-threads", paramLabel = "N",
