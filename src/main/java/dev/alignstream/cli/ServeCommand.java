@@ -78,10 +78,21 @@ public final class ServeCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     LabelWaitOptions labelWait;
 
+    @Option(names = "--model-threads", paramLabel = "N",
+            description = {"threads the models of one stream learn a record on, in parallel (default: the available",
+                    "cores); results are bit-identical to one model after another for any N; 1 turns it off"})
+    Integer modelThreads;
+
     @Override
     public Integer call() throws Exception {
         ServiceConfig config = config(bootstrap, applicationId, instanceId, stateDir, topicPrefix, snapshotEvery, partitions,
                 kafkaConfig).withLabelWait(labelWait.toLabelWait());
+        if (modelThreads != null) {
+            if (modelThreads < 1) {
+                throw new IllegalArgumentException("--model-threads must be at least 1, got " + modelThreads);
+            }
+            config = config.withModelThreads(modelThreads);
+        }
         if (memoryBudget != null) {
             config = config.withMemoryBudget(dev.alignstream.stream.MemoryBudget.parseSize(memoryBudget));
         }

@@ -26,7 +26,13 @@ public final class SampleJson {
     /** Longest sample id accepted: ids are kept while their label is pending. */
     public static final int MAX_ID = 256;
 
+    /**
+     * The fast float parser (Jackson's port of FastDoubleParser) rounds correctly, so it gives
+     * the same bits as {@link Float#parseFloat}, in a fraction of its time: parsing 784 features
+     * was about a quarter of the service's time per sample.
+     */
     private static final JsonFactory FACTORY = JsonFactory.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .streamReadConstraints(StreamReadConstraints.builder().maxNumberLength(64).maxStringLength(1 << 16)
                     .maxNestingDepth(8).build())
             .build();

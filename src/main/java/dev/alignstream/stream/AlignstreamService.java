@@ -112,8 +112,9 @@ public final class AlignstreamService implements AutoCloseable {
         topology.addSource("samples", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), t.samples(),
                 t.labels());
         MemoryBudget budget = new MemoryBudget(config.memoryBudget());
+        int modelThreads = config.effectiveModelThreads();
         topology.addProcessor("learn", () -> new LearningProcessor(registry, budget, config.snapshotEvery(),
-                config.labelWait()), "samples");
+                config.labelWait(), modelThreads), "samples");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.JOURNAL_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(CHANGELOG), "learn");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LearningProcessor.SNAPSHOT_STORE),
@@ -136,7 +137,14 @@ public final class AlignstreamService implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "500");
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "500");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), "1000");
+        // a sample is 2-10 KB of JSON: the 1 MB default would fetch a few hundred per round trip
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Integer.toString(8 << 20));
+        // the transactional producer carries ~3 KB journal entries (784 features) and the
+        // predictions: 16 KB batches meant a produce request every few samples; a commit
+        // flushes whatever is batched, so larger batches add no latency past the commit interval
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(512 << 10));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "20");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), "6000");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), "1500");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), "1048576");

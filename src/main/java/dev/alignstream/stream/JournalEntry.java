@@ -42,6 +42,17 @@ public record JournalEntry(Kind kind, long sourceOffset, byte[] sample, String m
         return binary ? SampleCodec.decode(sample) : dev.alignstream.data.SampleJson.parse(sample);
     }
 
+    /**
+     * The stored form of a SAMPLE entry for {@code s}, written in one pass into one array (the
+     * same bytes as {@code sample(offset, s).encode()}, without the intermediate copy).
+     */
+    public static byte[] encodeSample(long offset, dev.alignstream.data.Sample s) {
+        ByteBuffer b = ByteBuffer.allocate(1 + 8 + SampleCodec.size(s));
+        b.put(BINARY_SAMPLE).putLong(offset);
+        SampleCodec.write(s, b);
+        return b.array();
+    }
+
     public byte[] encode() {
         if (kind == Kind.SAMPLE) {
             ByteBuffer b = ByteBuffer.allocate(1 + 8 + sample.length);

@@ -59,6 +59,7 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     private final MemoryBudget budget;
     private final int snapshotEvery;
     private final LabelWait labelWait;
+    private final int modelThreads;
     private PendingStore pending;
     private final ConcurrentLinkedQueue<Runnable> requests = new ConcurrentLinkedQueue<>();
     private ProcessorContext<String, byte[]> context;
@@ -83,6 +84,13 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     };
 
     LearningProcessor(ModelRegistry registry, MemoryBudget budget, int snapshotEvery, LabelWait labelWait) {
+        this(registry, budget, snapshotEvery, labelWait, 1);
+    }
+
+    /** @param modelThreads threads a record's models may learn on, this one included (see {@link TaskModels}) */
+    LearningProcessor(ModelRegistry registry, MemoryBudget budget, int snapshotEvery, LabelWait labelWait,
+                      int modelThreads) {
+        this.modelThreads = modelThreads;
         this.registry = registry;
         this.budget = budget;
         this.snapshotEvery = snapshotEvery;
@@ -99,7 +107,7 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
         }
         requests.clear();
         models = new TaskModels(registry, this, budget, new Journal(context.getStateStore(JOURNAL_STORE)),
-                new SnapshotStore(context.getStateStore(SNAPSHOT_STORE)), snapshotEvery);
+                new SnapshotStore(context.getStateStore(SNAPSHOT_STORE)), snapshotEvery, modelThreads);
         reconciler = new ModelReconciler(models, registry);
         deadLetters = new DeadLetters(context, DEAD_LETTERS, registry.listeners());
         pending = new PendingStore(context.getStateStore(PENDING_STORE), labelWait,

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The instance-wide directory of live models, shared by the stream threads (which own the
@@ -25,7 +26,8 @@ public final class ModelRegistry {
     }
 
     private final Map<String, Owner> owners = new ConcurrentHashMap<>();
-    private final Map<String, ModelStatus> status = new ConcurrentHashMap<>();
+    /** Live models' statuses, built when asked: the owner publishes counters, not a record per sample. */
+    private final Map<String, Supplier<ModelStatus>> status = new ConcurrentHashMap<>();
     private final Map<String, ModelStatus> refused = new ConcurrentHashMap<>();
     private final DeclaredModels declared = new DeclaredModels();
     private final List<LearningListener> listeners = new CopyOnWriteArrayList<>();
@@ -39,12 +41,13 @@ public final class ModelRegistry {
     }
 
     void own(String modelId, Owner owner, ModelStatus s) {
-        owners.put(modelId, owner);
-        status.put(modelId, s);
+        own(modelId, owner, () -> s);
     }
 
-    void update(ModelStatus s) {
-        status.put(s.id(), s);
+    /** Registers a live model whose status {@code s} yields on demand (from any thread). */
+    void own(String modelId, Owner owner, Supplier<ModelStatus> s) {
+        owners.put(modelId, owner);
+        status.put(modelId, s);
     }
 
     void release(String modelId, Owner owner) {
@@ -75,7 +78,8 @@ public final class ModelRegistry {
     public List<ModelStatus> models() {
         DeclaredModels.View v = declared.view();
         List<ModelStatus> out = new ArrayList<>();
-        for (ModelStatus s : status.values()) {
+        for (Supplier<ModelStatus> live : status.values()) {
+            ModelStatus s = live.get();
             DeclaredModels.Declaration d = v.get(s.id());
             out.add(d == null || d.refusedChange() == null ? s : new ModelStatus(s.id(), s.stream(), s.rule(), s.layers(),
                     s.learningRate(), s.batchSize(), s.samplesSeen(), s.rejectedSteps(), s.paused(), s.state(),
@@ -102,9 +106,9 @@ public final class ModelRegistry {
     }
 
     public ModelStatus status(String modelId) {
-        ModelStatus s = status.get(modelId);
+        Supplier<ModelStatus> s = status.get(modelId);
         if (s != null) {
-            return s;
+            return s.get();
         }
         return models().stream().filter(m -> m.id().equals(modelId)).findFirst().orElse(null);
     }

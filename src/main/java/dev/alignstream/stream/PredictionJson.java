@@ -1,11 +1,12 @@
 package dev.alignstream.stream;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.alignstream.core.Prediction;
 import dev.alignstream.data.Sample;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * The records of SPEC section 8 on the predictions topic, one per (sample, model), told apart by
@@ -17,18 +18,28 @@ import java.io.IOException;
  */
 final class PredictionJson {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Thread-safe; generators write straight to bytes, without a tree per record. */
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private static final String[] STEP = java.util.Arrays.stream(Prediction.StepOutcome.values())
+            .map(o -> o.name().toLowerCase(java.util.Locale.ROOT)).toArray(String[]::new);
 
     private PredictionJson() {
     }
 
     static byte[] encode(ModelSpec spec, Sample s, Prediction p, long sourceOffset, long version, boolean pending) {
-        ObjectNode o = body("prediction", spec, s, p, sourceOffset);
-        o.put("version", version);
-        if (pending) {
-            o.put("pending", true);
+        ByteArrayBuilder out = new ByteArrayBuilder(160);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            body(g, "prediction", spec, s, p, sourceOffset);
+            g.writeNumberField("version", version);
+            if (pending) {
+                g.writeBooleanField("pending", true);
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return write(o);
+        return out.toByteArray();
     }
 
     /**
@@ -39,60 +50,61 @@ final class PredictionJson {
      */
     static byte[] encodeOutcome(ModelSpec spec, Sample s, Prediction scored, long sourceOffset, long servedVersion,
                                 long delayMillis) {
-        ObjectNode o = body("outcome", spec, s, scored, sourceOffset);
-        if (servedVersion >= 0) {
-            o.put("version", servedVersion);
-        } else {
-            o.putNull("version");
+        ByteArrayBuilder out = new ByteArrayBuilder(160);
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            body(g, "outcome", spec, s, scored, sourceOffset);
+            if (servedVersion >= 0) {
+                g.writeNumberField("version", servedVersion);
+            } else {
+                g.writeNullField("version");
+            }
+            g.writeNumberField("label_delay_ms", delayMillis);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        o.put("label_delay_ms", delayMillis);
-        return write(o);
+        return out.toByteArray();
     }
 
-    private static ObjectNode body(String kind, ModelSpec spec, Sample s, Prediction p, long sourceOffset) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("kind", kind);
-        o.put("stream", spec.stream());
-        o.put("model", spec.id());
+    /** Writes the opening brace and the fields both kinds share, in the order of SPEC section 8's examples. */
+    private static void body(JsonGenerator g, String kind, ModelSpec spec, Sample s, Prediction p, long sourceOffset)
+            throws IOException {
+        g.writeStartObject();
+        g.writeStringField("kind", kind);
+        g.writeStringField("stream", spec.stream());
+        g.writeStringField("model", spec.id());
         if (s.id() != null) {
-            o.put("id", s.id());
+            g.writeStringField("id", s.id());
         }
-        o.put("offset", sourceOffset);
+        g.writeNumberField("offset", sourceOffset);
         boolean classification = s.target() == null;
         if (classification) {
-            o.put("prediction", p.predictedClass());
+            g.writeNumberField("prediction", p.predictedClass());
         } else {
-            ArrayNode a = o.putArray("prediction");
+            g.writeArrayFieldStart("prediction");
             for (float v : p.output()) {
-                a.add(v);
+                g.writeNumber(v);
             }
+            g.writeEndArray();
         }
         if (s.label() != null) {
-            o.put("label", s.label());
-            o.put("correct", p.correct());
+            g.writeNumberField("label", s.label().intValue());
+            g.writeBooleanField("correct", p.correct());
         }
         if (s.target() != null) {
-            ArrayNode t = o.putArray("target");
+            g.writeArrayFieldStart("target");
             for (float v : s.target()) {
-                t.add(v);
+                g.writeNumber(v);
             }
+            g.writeEndArray();
         }
         if (p.labelled()) {
-            o.put("loss", p.loss());
+            g.writeNumberField("loss", p.loss());
         }
-        o.put("samples_seen", p.samplesSeen());
-        o.put("step", p.step().name().toLowerCase(java.util.Locale.ROOT));
+        g.writeNumberField("samples_seen", p.samplesSeen());
+        g.writeStringField("step", STEP[p.step().ordinal()]);
         if (p.rejectReason() != null) {
-            o.put("reject_reason", p.rejectReason());
-        }
-        return o;
-    }
-
-    private static byte[] write(ObjectNode o) {
-        try {
-            return JSON.writeValueAsBytes(o);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+            g.writeStringField("reject_reason", p.rejectReason());
         }
     }
 }

@@ -20,28 +20,40 @@ final class SampleCodec {
     }
 
     static byte[] encode(Sample s) {
+        ByteBuffer b = ByteBuffer.allocate(size(s));
+        write(s, b);
+        return b.array();
+    }
+
+    /** Bytes {@link #write} puts for {@code s}. */
+    static int size(Sample s) {
+        int id = s.id() == null ? 0 : s.id().getBytes(StandardCharsets.UTF_8).length;
+        int t = s.label() != null || s.target() == null ? 0 : s.target().length;
+        return 1 + 4 + id + 4 + 4 * s.features().length + 4 + 4 * t;
+    }
+
+    /** Writes {@code s} in this form at {@code b}'s position: exactly {@link #size} bytes. */
+    static void write(Sample s, ByteBuffer b) {
         byte[] id = s.id() == null ? null : s.id().getBytes(StandardCharsets.UTF_8);
-        int n = s.features().length;
-        int t = s.target() == null ? 0 : s.target().length;
-        ByteBuffer b = ByteBuffer.allocate(1 + 4 + (id == null ? 0 : id.length) + 4 + 4 * n + 4 + 4 * t);
         b.put(s.label() != null ? LABEL : s.target() != null ? TARGET : 0);
         b.putInt(id == null ? -1 : id.length);
         if (id != null) {
             b.put(id);
         }
-        b.putInt(n);
-        for (float v : s.features()) {
+        float[] x = s.features();
+        b.putInt(x.length);
+        for (float v : x) {
             b.putFloat(v);
         }
         if (s.label() != null) {
             b.putInt(s.label());
         } else {
+            int t = s.target() == null ? 0 : s.target().length;
             b.putInt(t);
             for (int i = 0; i < t; i++) {
                 b.putFloat(s.target()[i]);
             }
         }
-        return java.util.Arrays.copyOf(b.array(), b.position());
     }
 
     static Sample decode(byte[] bytes) {

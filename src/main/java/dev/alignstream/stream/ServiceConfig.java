@@ -21,7 +21,15 @@ import java.util.Properties;
  */
 public record ServiceConfig(String bootstrapServers, String applicationId, String instanceId, Path stateDir,
                             Topics topics, int snapshotEvery, int partitions, Map<String, String> kafkaProperties,
-                            String processingGuarantee, long memoryBudget, LabelWait labelWait) {
+                            String processingGuarantee, long memoryBudget, LabelWait labelWait, int modelThreads) {
+
+    /** As before {@code modelThreads} existed: a record's models use every available core. */
+    public ServiceConfig(String bootstrapServers, String applicationId, String instanceId, Path stateDir, Topics topics,
+                         int snapshotEvery, int partitions, Map<String, String> kafkaProperties,
+                         String processingGuarantee, long memoryBudget, LabelWait labelWait) {
+        this(bootstrapServers, applicationId, instanceId, stateDir, topics, snapshotEvery, partitions, kafkaProperties,
+                processingGuarantee, memoryBudget, labelWait, 0);
+    }
 
     public ServiceConfig(String bootstrapServers, String applicationId, String instanceId, Path stateDir, Topics topics,
                          int snapshotEvery, int partitions, Map<String, String> kafkaProperties,
@@ -32,12 +40,26 @@ public record ServiceConfig(String bootstrapServers, String applicationId, Strin
 
     public ServiceConfig withLabelWait(LabelWait w) {
         return new ServiceConfig(bootstrapServers, applicationId, instanceId, stateDir, topics, snapshotEvery, partitions,
-                kafkaProperties, processingGuarantee, memoryBudget, w);
+                kafkaProperties, processingGuarantee, memoryBudget, w, modelThreads);
     }
 
     public ServiceConfig withMemoryBudget(long bytes) {
         return new ServiceConfig(bootstrapServers, applicationId, instanceId, stateDir, topics, snapshotEvery, partitions,
-                kafkaProperties, processingGuarantee, bytes, labelWait);
+                kafkaProperties, processingGuarantee, bytes, labelWait, modelThreads);
+    }
+
+    /**
+     * Threads the models of one stream learn a record on, the stream thread's included ({@code 0}:
+     * as many as available cores). The result is bit-identical for any value.
+     */
+    public ServiceConfig withModelThreads(int n) {
+        return new ServiceConfig(bootstrapServers, applicationId, instanceId, stateDir, topics, snapshotEvery, partitions,
+                kafkaProperties, processingGuarantee, memoryBudget, labelWait, n);
+    }
+
+    /** {@code modelThreads}, with 0 resolved to the available cores. */
+    public int effectiveModelThreads() {
+        return modelThreads > 0 ? modelThreads : Runtime.getRuntime().availableProcessors();
     }
 
     /** The only processing guarantee the journal/snapshot design is exact under. */
@@ -45,6 +67,10 @@ public record ServiceConfig(String bootstrapServers, String applicationId, Strin
 
     public ServiceConfig {
         kafkaProperties = Map.copyOf(kafkaProperties);
+        if (modelThreads < 0) {
+            throw new IllegalArgumentException("model threads must be >= 1 (or 0 for every available core), got "
+                    + modelThreads);
+        }
         requireExactlyOnce("the service configuration", processingGuarantee);
         String fromProperties = kafkaProperties.get("processing.guarantee");
         if (fromProperties != null) {
@@ -67,22 +93,22 @@ public record ServiceConfig(String bootstrapServers, String applicationId, Strin
 
     public ServiceConfig withInstanceId(String id) {
         return new ServiceConfig(bootstrapServers, applicationId, id, stateDir, topics, snapshotEvery, partitions,
-                kafkaProperties, processingGuarantee, memoryBudget, labelWait);
+                kafkaProperties, processingGuarantee, memoryBudget, labelWait, modelThreads);
     }
 
     public ServiceConfig withSnapshotEvery(int n) {
         return new ServiceConfig(bootstrapServers, applicationId, instanceId, stateDir, topics, n, partitions,
-                kafkaProperties, processingGuarantee, memoryBudget, labelWait);
+                kafkaProperties, processingGuarantee, memoryBudget, labelWait, modelThreads);
     }
 
     public ServiceConfig withPartitions(int n) {
         return new ServiceConfig(bootstrapServers, applicationId, instanceId, stateDir, topics, snapshotEvery, n,
-                kafkaProperties, processingGuarantee, memoryBudget, labelWait);
+                kafkaProperties, processingGuarantee, memoryBudget, labelWait, modelThreads);
     }
 
     public ServiceConfig withKafkaProperties(Map<String, String> props) {
         return new ServiceConfig(bootstrapServers, applicationId, instanceId, stateDir, topics, snapshotEvery, partitions,
-                props, processingGuarantee, memoryBudget, labelWait);
+                props, processingGuarantee, memoryBudget, labelWait, modelThreads);
     }
 
     /** Properties every Kafka client of the service gets: bootstrap servers plus the extras. */

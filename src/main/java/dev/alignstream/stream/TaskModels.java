@@ -47,6 +47,11 @@ import org.slf4j.LoggerFactory;
  *       one; its snapshot is deleted in the same transaction. A model refused for memory is
  *       refused on this instance only (another may have room) and nothing about it is
  *       committed.</li>
+ *   <li>The models of a stream MAY learn a record on several threads ({@link StepPool}, when
+ *       {@link StepModeChooser} finds it faster): each model's step touches only that model,
+ *       and everything a step emits (predictions, status, journal, snapshots) is emitted on the
+ *       stream thread afterwards, in model id order. Models, changelogs and outputs are
+ *       therefore identical to one model after another.</li>
  * </ul>
  */
 final class TaskModels {
@@ -99,6 +104,16 @@ final class TaskModels {
         BadRecordException refusal;
         /** The last refused re-declaration reported, so each is reported once. */
         String reportedRefusal;
+        /** What other threads see of this model; counters published after every step. */
+        PublishedStatus published;
+        /** The current record's step (written by whichever thread ran it, read by the stream thread after). */
+        Prediction stepped;
+        /** The current record's served prediction scored against its delayed label, else null. */
+        Prediction scored;
+        long stepVersion;
+        long stepNanos;
+        /** Moving mean of the step time: whether running this model's steps on another thread pays. */
+        double meanStepNanos;
 
         Live(ModelSpec spec, long generation, Learner learner, long snapshotSeq, int snapshotEvery, boolean fitted,
              int unfitRun) {
@@ -134,9 +149,30 @@ final class TaskModels {
     /** stream -> version of the declarations when its missing models were last joined. */
     private final Map<String, Long> joinedAt = new HashMap<>();
     private final List<Live> refusedNow = new ArrayList<>();
+    /** Threads (the stream thread's included) a record's model steps may run on; 1: one after another. */
+    private final int modelThreads;
+    /** Started when a stream first has two models worth running in parallel. */
+    private StepPool pool;
+    /** The models stepping on the current record, in id order (reused: no allocation per record). */
+    private final ArrayList<Live> stepping = new ArrayList<>();
+    /** Per stream: whether its records' steps run in parallel now (measured, see the class). */
+    private final Map<String, StepModeChooser> stepModes = new HashMap<>();
+
+    /**
+     * A record's steps run in parallel only when at least two of its models take at least this
+     * long per step (moving mean): a hand-off between threads costs microseconds, which only a
+     * step of tens of microseconds repays. Tests set it to 0 to force the parallel path.
+     */
+    static volatile long parallelMinStepNanos = 20_000;
 
     TaskModels(ModelRegistry registry, ModelRegistry.Owner owner, MemoryBudget budget, Journal journal,
                SnapshotStore snapshots, int snapshotEvery) {
+        this(registry, owner, budget, journal, snapshots, snapshotEvery, 1);
+    }
+
+    TaskModels(ModelRegistry registry, ModelRegistry.Owner owner, MemoryBudget budget, Journal journal,
+               SnapshotStore snapshots, int snapshotEvery, int modelThreads) {
+        this.modelThreads = Math.max(1, modelThreads);
         this.registry = registry;
         this.owner = owner;
         this.budget = budget;
@@ -340,29 +376,59 @@ final class TaskModels {
             return first;
         }
         long seq = journal.head(stream);
-        journal.append(stream, seq, JournalEntry.sample(sourceOffset, sample));
+        journal.append(stream, seq, JournalEntry.encodeSample(sourceOffset, sample));
+        stepping.clear();
+        int costly = 0;
+        for (Live lm : models.values()) {
+            if (lm.refusal == null) {
+                stepping.add(lm);
+                costly += lm.meanStepNanos >= parallelMinStepNanos ? 1 : 0;
+            }
+        }
+        StepModeChooser mode = modelThreads > 1 && costly >= 2
+                ? stepModes.computeIfAbsent(stream, s -> new StepModeChooser()) : null;
+        if (mode != null && mode.parallelNext()) {
+            // the models share nothing mutable and each step is single-threaded: the same bits
+            // as one after another; everything they output is emitted below, in id order
+            if (pool == null) {
+                pool = new StepPool(modelThreads, "alignstream-model-steps");
+            }
+            long t0 = System.nanoTime();
+            pool.run(stepping, lm -> step(lm, sample, completes));
+            mode.took(System.nanoTime() - t0);
+            PARALLEL_RECORDS.incrementAndGet();
+        } else if (mode != null) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < stepping.size(); i++) {
+                step(stepping.get(i), sample, completes);
+            }
+            mode.took(System.nanoTime() - t0);
+        } else {
+            for (int i = 0; i < stepping.size(); i++) {
+                step(stepping.get(i), sample, completes);
+            }
+        }
+        stepping.clear();
         for (Live lm : models.values()) {
             if (lm.refusal != null) {
                 countRefusal(lm, true);
                 continue;
             }
-            long start = System.nanoTime();
-            long version = lm.model().samplesSeen();
-            Prediction p = lm.learner.observe(sample);
-            long nanos = System.nanoTime() - start;
+            Prediction p = lm.stepped;
+            lm.stepped = null;
             lm.fitted = true;
             lm.unfitRun = 0;
             if (p.step() == Prediction.StepOutcome.REJECTED) {
                 LOG.warn("model {}: update rejected at journal position {}: {}", lm.spec.id(), seq, p.rejectReason());
             }
-            registry.update(status(lm));
+            lm.published.counters(lm.model().samplesSeen(), lm.model().rejectedSteps());
             if (completes == null) {
-                out.prediction(lm.spec, sample, p, sourceOffset, version, false, nanos);
+                out.prediction(lm.spec, sample, p, sourceOffset, lm.stepVersion, false, lm.stepNanos);
             } else {
                 PendingStore.Served served = completes.pending().servedBy(lm.spec.id());
-                Prediction scored = served == null ? p : lm.learner.scoreServed(served.output(), sample, p);
-                out.outcome(lm.spec, sample, scored, sourceOffset, served == null ? -1 : served.version(),
-                        completes.delayMillis(), nanos);
+                out.outcome(lm.spec, sample, lm.scored, sourceOffset, served == null ? -1 : served.version(),
+                        completes.delayMillis(), lm.stepNanos);
+                lm.scored = null;
             }
         }
         if (!refusedNow.isEmpty()) {
@@ -375,6 +441,27 @@ final class TaskModels {
         }
         truncate(stream);
         return null;
+    }
+
+    /** Records whose model steps ran in parallel (all tasks of the JVM), for tests and diagnostics. */
+    static final java.util.concurrent.atomic.AtomicLong PARALLEL_RECORDS = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * One model's step on one record, on whichever thread runs it: touches only {@code lm}'s own
+     * model and fields, and reads the sample and the pending store's answer.
+     */
+    private static void step(Live lm, Sample sample, Completion completes) {
+        long start = System.nanoTime();
+        lm.stepVersion = lm.model().samplesSeen();
+        Prediction p = lm.learner.observe(sample);
+        long nanos = System.nanoTime() - start;
+        lm.stepNanos = nanos;
+        lm.meanStepNanos = lm.meanStepNanos == 0 ? nanos : 0.9 * lm.meanStepNanos + 0.1 * nanos;
+        lm.stepped = p;
+        if (completes != null) {
+            PendingStore.Served served = completes.pending().servedBy(lm.spec.id());
+            lm.scored = served == null ? p : lm.learner.scoreServed(served.output(), sample, p);
+        }
     }
 
     /**
@@ -438,7 +525,7 @@ final class TaskModels {
         lm.model().setLearningRate(next.config().learningRate());
         lm.model().setPaused(next.paused());
         lm.spec = next;
-        registry.update(status(lm));
+        lm.published.set(status(lm));
         LOG.info("model {}: learning rate {} paused {} from journal position {}", lm.spec.id(),
                 next.config().learningRate(), next.paused(), seq);
     }
@@ -497,7 +584,8 @@ final class TaskModels {
         streams.computeIfAbsent(lm.spec.stream(), s -> new TreeMap<>()).put(lm.spec.id(), lm);
         byId.put(lm.spec.id(), lm);
         registry.clearRefusal(lm.spec.id());
-        registry.own(lm.spec.id(), owner, status(lm));
+        lm.published = new PublishedStatus(status(lm));
+        registry.own(lm.spec.id(), owner, lm.published);
         registry.listeners().forEach(l -> l.onModelAdded(lm.spec));
     }
 
@@ -523,6 +611,10 @@ final class TaskModels {
 
     /** Releases everything this task holds on the instance (its memory, its registry entries); state stays committed. */
     void close() {
+        if (pool != null) {
+            pool.close();
+            pool = null;
+        }
         for (Live lm : new ArrayList<>(byId.values())) {
             budget.release(lm.spec.id());
             registry.release(lm.spec.id(), owner);
