@@ -58,7 +58,8 @@ class DeadLetterTest {
         bad.put("oversize", huge);
         try (AlignstreamServer server = AlignstreamServer.start(config, 0, null, 0, Duration.ofSeconds(60))) {
             StreamingFixture.declare(bootstrap, topics, spec);
-            Thread.sleep(1500);
+            // a record that reaches the task before the declaration is dead-lettered as no-model
+            StreamingFixture.awaitDeclared(server.httpPort(), Duration.ofSeconds(60), spec.id());
             List<Sample> learned = new ArrayList<>();
             try (KafkaProducer<String, byte[]> p = producerForLargeRecords(bootstrap)) {
                 int k = 0;

@@ -117,6 +117,11 @@ class DelayedLabelCrashTest {
         try {
             service.awaitLine(Pattern.compile("service ready"), 0, Duration.ofSeconds(120));
             StreamingFixture.declare(bootstrap, topics, ada, bp);
+            // the service learns the declarations from the models topic on its global thread; a
+            // sample that reaches the task before them is dead-lettered (no-model), and one that
+            // comes between the two is learned by ada alone (bp joins at the next record), both by
+            // design: send nothing until the instance lists both, or a model may miss record 0
+            StreamingFixture.awaitDeclared(port, Duration.ofSeconds(60), ada.id(), bp.id());
             // the running total of samples learned after each record, to place kills by observable state
             int[] learnedAfter = new int[records.size()];
             Model probe = offlineCounts(ada, records, learnedAfter);
@@ -206,6 +211,7 @@ class DelayedLabelCrashTest {
                 "exactly_once_v2");
         try (var server = dev.alignstream.api.AlignstreamServer.start(config, 0, null, 0, Duration.ofSeconds(120))) {
             StreamingFixture.declare(bootstrap, topics, ada);
+            StreamingFixture.awaitDeclared(server.httpPort(), Duration.ofSeconds(60), ada.id());
             try (KafkaProducer<String, byte[]> p = StreamingFixture.producer(bootstrap)) {
                 for (byte[] s : served) {
                     StreamingFixture.send(p, topics, "s", s);
