@@ -34,7 +34,7 @@ c0=$(seen e2e); start=$(date +%s.%N); s0=$(cpu $SERVE); b0=$(cpu $BROKER)
 until [ "$(seen e2e)" -ge $((WARMUP + N)) ] 2>/dev/null; do sleep 0.02; done
 end=$(date +%s.%N); s1=$(cpu $SERVE); b1=$(cpu $BROKER)
 e2e=$(python3 -c "print(round(($WARMUP + $N - $c0) / ($end - $start), 1))")
-bench=$(java -jar $JAR bench --layers "$LAYERS" --rule "$RULE" --batch 1 --seconds 5 2>/dev/null | awk 'NR==2{print $3}')
+bench=$(java -jar $JAR bench --layers "$LAYERS" --rule "$RULE" --batch 1 --track-alignment off --seconds 5 2>/dev/null | awk -v r="$RULE" '$1==r && $2=="1" {print $4; exit}')
 echo "end-to-end through Kafka: $e2e samples/s (samples $c0..$((WARMUP + N)) of a backlog, after $WARMUP to warm up)"
 python3 -c "w = $end - $start; print('  over those %.1f s: service %.1f CPU s, broker %.1f CPU s (2 cores = %.1f CPU s)' % (w, $s1 - $s0, $b1 - $b0, 2 * w))"
 echo "in-memory bench:          $bench samples/s"
