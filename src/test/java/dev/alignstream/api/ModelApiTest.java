@@ -21,6 +21,7 @@ import dev.alignstream.rules.Rules;
 import dev.alignstream.stream.ModelSpec;
 import dev.alignstream.stream.ServiceConfig;
 import dev.alignstream.stream.Topics;
+import dev.alignstream.testing.Await;
 import dev.alignstream.testing.SharedBroker;
 import dev.alignstream.testing.StreamingFixture;
 import java.io.ByteArrayOutputStream;
@@ -464,17 +465,17 @@ class ModelApiTest {
     }
 
     private static void awaitStatus(int port, String id, Predicate<JsonNode> condition) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String last = "";
-        while (System.nanoTime() < end) {
-            HttpResponse<String> r = call(port, "GET", "/models/" + id, null, null);
-            last = r.body();
-            if (r.statusCode() == 200 && condition.test(JSON.readTree(last))) {
-                return;
-            }
-            Thread.sleep(100);
+        Await.until("model " + id + " in the expected state", Duration.ofSeconds(30),
+                () -> call(port, "GET", "/models/" + id, null, null),
+                r -> r.statusCode() == 200 && condition.test(readTree(r.body())));
+    }
+
+    private static JsonNode readTree(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        throw new AssertionError("model " + id + " never reached the expected state; last: " + last);
     }
 
     private static String json(ModelSpec s) {

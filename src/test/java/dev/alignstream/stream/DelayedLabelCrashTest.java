@@ -16,6 +16,7 @@ import dev.alignstream.data.SyntheticDataset;
 import dev.alignstream.data.TimedEvent;
 import dev.alignstream.delayed.LabelWait;
 import dev.alignstream.rules.Rules;
+import dev.alignstream.testing.Await;
 import dev.alignstream.testing.ChildJvm;
 import dev.alignstream.testing.SharedBroker;
 import dev.alignstream.testing.StreamingFixture;
@@ -243,17 +244,9 @@ class DelayedLabelCrashTest {
         return out.toString();
     }
 
-    private static void awaitCommitted(String bootstrap, String topic, int n) throws InterruptedException {
-        long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        int seen = 0;
-        while (System.nanoTime() < end) {
-            seen = StreamingFixture.readAll(bootstrap, topic).size();
-            if (seen >= n) {
-                return;
-            }
-            Thread.sleep(300);
-        }
-        throw new AssertionError(topic + " holds " + seen + " committed records, expected " + n);
+    private static void awaitCommitted(String bootstrap, String topic, int n) throws Exception {
+        Await.until(n + " committed records on " + topic, Duration.ofSeconds(120),
+                () -> StreamingFixture.readAll(bootstrap, topic).size(), seen -> seen >= n);
     }
 
     /** Samples seen by the model after each record, from the offline run; returns the final model. */
@@ -281,22 +274,21 @@ class DelayedLabelCrashTest {
 
     /** Waits until samples_seen is at least {@code n} (the exact value moves on while samples flow). */
     private static void awaitAtLeast(int port, String model, long n, Duration timeout) throws Exception {
-        long end = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < end) {
-            try {
-                last = StreamingFixture.get(port, "/models/" + model);
-                if (last.startsWith("200 ")) {
-                    JsonNode o = JSON.readTree(last.substring(4));
-                    if (o.path("state").asText().equals("live") && o.path("samples_seen").asLong() >= n) {
-                        return;
+        Await.until(model + " at samples_seen >= " + n, timeout, () -> StreamingFixture.get(port, "/models/" + model),
+                last -> {
+                    if (!last.startsWith("200 ")) {
+                        return false;
                     }
-                }
-            } catch (java.io.IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(100);
+                    JsonNode o = readTree(last.substring(4));
+                    return o.path("state").asText().equals("live") && o.path("samples_seen").asLong() >= n;
+                });
+    }
+
+    private static JsonNode readTree(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        throw new AssertionError(model + " did not reach samples_seen >= " + n + "; last: " + last);
     }
 }

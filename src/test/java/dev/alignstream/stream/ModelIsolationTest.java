@@ -12,6 +12,7 @@ import dev.alignstream.core.RuleName;
 import dev.alignstream.data.Sample;
 import dev.alignstream.data.SampleJson;
 import dev.alignstream.data.SyntheticDataset;
+import dev.alignstream.testing.Await;
 import dev.alignstream.testing.ChildJvm;
 import dev.alignstream.testing.SharedBroker;
 import dev.alignstream.testing.StreamingFixture;
@@ -56,21 +57,8 @@ class ModelIsolationTest {
 
     /** Polls {@code path} until its answer contains every one of {@code parts}. */
     static String await(int port, String path, String... parts) throws Exception {
-        long end = System.nanoTime() + WAIT.toNanos();
-        String last = "";
-        while (System.nanoTime() < end) {
-            try {
-                last = StreamingFixture.get(port, path);
-                String answer = last;
-                if (java.util.Arrays.stream(parts).allMatch(answer::contains)) {
-                    return last;
-                }
-            } catch (java.io.IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError(path + " never contained " + List.of(parts) + "; last answer: " + last);
+        return Await.until(path + " containing " + List.of(parts), WAIT, () -> StreamingFixture.get(port, path),
+                answer -> java.util.Arrays.stream(parts).allMatch(answer::contains));
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alignstream.api.AlignstreamServer;
 import dev.alignstream.cli.Main;
+import dev.alignstream.testing.Await;
 import dev.alignstream.testing.SharedBroker;
 import dev.alignstream.testing.StreamingFixture;
 import java.io.ByteArrayOutputStream;
@@ -89,15 +90,7 @@ class PartitionCountTest {
     }
 
     private static void awaitStatus(int port, String path, String prefix, Duration timeout) throws Exception {
-        long end = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < end) {
-            last = StreamingFixture.get(port, path);
-            if (last.startsWith(prefix)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(path + " never answered " + prefix + "; last: " + last);
+        Await.until(path + " answering " + prefix, timeout, () -> StreamingFixture.get(port, path),
+                last -> last.startsWith(prefix));
     }
 }

@@ -97,41 +97,14 @@ public final class StreamingFixture {
      * the declarations, so a sample sent now meets its models (instead of sleeping and hoping).
      */
     public static void awaitDeclared(int port, Duration timeout, String... ids) throws Exception {
-        long end = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < end) {
-            try {
-                last = get(port, "/models");
-                String listed = last;
-                if (java.util.Arrays.stream(ids).allMatch(id -> listed.contains("\"id\":\"" + id + "\""))) {
-                    return;
-                }
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("models " + String.join(", ", ids) + " were not all listed within " + timeout
-                + "; last answer: " + last);
+        Await.until("models " + String.join(", ", ids) + " listed", timeout, () -> get(port, "/models"),
+                listed -> java.util.Arrays.stream(ids).allMatch(id -> listed.contains("\"id\":\"" + id + "\"")));
     }
 
     /** Polls {@code GET /models/{id}} until samples_seen reaches {@code expected}. */
     public static void awaitSamplesSeen(int port, String modelId, long expected, Duration timeout) throws Exception {
-        long end = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < end) {
-            try {
-                last = get(port, "/models/" + modelId);
-                if (last.contains("\"samples_seen\":" + expected + ",") && last.contains("\"state\":\"live\"")) {
-                    return;
-                }
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("model " + modelId + " did not reach samples_seen " + expected + " within " + timeout
-                + "; last answer: " + last);
+        Await.until("model " + modelId + " at samples_seen " + expected, timeout, () -> get(port, "/models/" + modelId),
+                last -> last.contains("\"samples_seen\":" + expected + ",") && last.contains("\"state\":\"live\""));
     }
 
     /** Every committed record of a topic (read_committed), from the beginning to the current end. */
