@@ -18,6 +18,7 @@ import dev.alignstream.delayed.LabelWait;
 import dev.alignstream.rules.Rules;
 import dev.alignstream.testing.Await;
 import dev.alignstream.testing.ChildJvm;
+import dev.alignstream.testing.CommittedRecords;
 import dev.alignstream.testing.SharedBroker;
 import dev.alignstream.testing.StreamingFixture;
 import dev.alignstream.train.OfflineTrainer;
@@ -159,6 +160,12 @@ class DelayedLabelCrashTest {
                 }
                 why.append("\nservice log tail:\n").append(tail(java.nio.file.Files.readString(log)));
                 throw new AssertionError(why.toString(), e);
+            }
+            // samples_seen is the live model; its last records commit with the next transaction
+            long perModel = data.size() + (data.size() - (data.size() + 19) / 20); // predictions + outcomes
+            try (CommittedRecords committed = new CommittedRecords(bootstrap, topics.predictions())) {
+                committed.await(m -> m.getOrDefault("ada", 0L) >= perModel && m.getOrDefault("bp", 0L) >= perModel,
+                        "all predictions and outcomes committed", Duration.ofSeconds(120));
             }
             for (ModelSpec spec : List.of(ada, bp)) {
                 Model streamed = StreamingFixture.export(port, spec.id(), null);

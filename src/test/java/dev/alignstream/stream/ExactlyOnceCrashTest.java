@@ -122,6 +122,11 @@ class ExactlyOnceCrashTest {
                 assertTrue(offline.live().bitEquals(streamed.live()),
                         e.getKey().id() + ": streamed parameters differ from the offline result");
             }
+            // samples_seen is the live model; its last predictions commit with the next transaction
+            try (CommittedRecords committed = new CommittedRecords(bootstrap, topics.predictions())) {
+                committed.await(m -> m.getOrDefault("ada-a", 0L) >= 1200 && m.getOrDefault("bp-a", 0L) >= 1200
+                        && m.getOrDefault("fa-b", 0L) >= 1000, "all predictions committed", wait);
+            }
         } finally {
             service.close();
         }
