@@ -107,19 +107,17 @@ class ModelApiTest {
         owner = servers[1].httpPort();
         HostInfo ownerHost = new HostInfo("127.0.0.1", owner);
         // the second instance's arrival rebalances: wait until both agree who owns what
-        long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (remoteStream == null && System.nanoTime() < end) {
-            for (int s = 0; s < 16 && remoteStream == null; s++) {
+        remoteStream = Await.until("both instances agreeing who owns a stream", Duration.ofSeconds(60), () -> {
+            for (int s = 0; s < 16; s++) {
                 String stream = "stream-" + s;
                 if (servers[0].service().instances().size() == 2 && servers[1].service().instances().size() == 2
                         && ownerHost.equals(servers[0].service().ownerOfStream(stream).activeHost())
                         && ownerHost.equals(servers[1].service().ownerOfStream(stream).activeHost())) {
-                    remoteStream = stream;
+                    return stream;
                 }
             }
-            Thread.sleep(100);
-        }
-        assertTrue(remoteStream != null, "the two instances never agreed on partition ownership");
+            return null;
+        }, java.util.Objects::nonNull);
     }
 
     @AfterAll
@@ -221,10 +219,8 @@ class ModelApiTest {
         assertError(call(nonOwner, "DELETE", "/models/patched", null, TOKEN), 404, "patched");
         // gone at once where it was deleted; the owner's copy of the declarations follows within moments
         assertError(call(nonOwner, "GET", "/models/patched", null, null), 404, "patched");
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (export(owner, "patched", TOKEN).statusCode() == 200 && System.nanoTime() < end) {
-            Thread.sleep(100);
-        }
+        Await.until("the owner dropping the deleted model", Duration.ofSeconds(30),
+                () -> export(owner, "patched", TOKEN).statusCode(), code -> code != 200);
         assertEquals(404, export(owner, "patched", TOKEN).statusCode());
     }
 
@@ -308,16 +304,11 @@ class ModelApiTest {
     }
 
     private void awaitGeneration(String id, java.util.function.LongPredicate condition) throws Exception {
-        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < end) {
+        Await.until("both instances agreeing on a matching generation of " + id, Duration.ofSeconds(30), () -> {
             var a = servers[0].service().registry().declarations().view().get(id);
             var b = servers[1].service().registry().declarations().view().get(id);
-            if (a != null && b != null && a.generation() == b.generation() && condition.test(a.generation())) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("the instances never agreed on a matching generation of " + id);
+            return a != null && b != null && a.generation() == b.generation() && condition.test(a.generation());
+        }, Boolean::booleanValue);
     }
 
     /** The last record of {@code id} on the models topic, as JSON. */
