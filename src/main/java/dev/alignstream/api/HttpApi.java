@@ -298,6 +298,9 @@ public final class HttpApi implements AutoCloseable {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", s.id());
         o.put("stream", s.stream());
+        if (s.arch() != null) {
+            o.put("arch", s.arch());
+        }
         o.put("rule", s.rule());
         o.put("layers", s.layers());
         o.put("learning_rate", s.learningRate());

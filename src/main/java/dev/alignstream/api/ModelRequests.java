@@ -8,7 +8,12 @@ import com.sun.net.httpserver.HttpExchange;
 import dev.alignstream.core.Model;
 import dev.alignstream.core.ModelConfig;
 import dev.alignstream.core.Predictor;
-import dev.alignstream.core.ModelFootprint;
+import dev.alignstream.core.Arch;
+import dev.alignstream.core.Prediction;
+import dev.alignstream.data.BadRecordException;
+import dev.alignstream.data.SampleJson;
+import dev.alignstream.data.SampleValidator;
+import dev.alignstream.data.SequenceSample;
 import dev.alignstream.stream.DeclaredModels;
 import dev.alignstream.stream.DeclaredModels.Declaration;
 import dev.alignstream.stream.ModelRegistry;
@@ -134,7 +139,7 @@ public final class ModelRequests {
         }
         // ModelSpec.parse checked ids, sizes, rule, activation and hyper-parameters; what is left
         // is whether the model can ever be built here
-        long need = ModelFootprint.bytes(spec.config());
+        long need = spec.footprintBytes();
         if (need > memoryBudget) {
             throw ApiError.badRequest("model '" + spec.id() + "' needs " + mb(need) + " MB, more than the whole "
                     + mb(memoryBudget) + " MB memory budget of this instance (serve --memory-budget): it could never be"
@@ -230,6 +235,10 @@ public final class ModelRequests {
         if (relay(ex, spec.stream(), body, ANSWER_TIMEOUT)) {
             return;
         }
+        if (spec.arch() == Arch.RNN) {
+            predictSequence(ex, id, spec, body);
+            return;
+        }
         JsonNode o = RequestBodies.parseObject(body, true);
         if (o.has("sequence")) {
             throw ApiError.badRequest("model '" + id + "' is not an RNN model: send {\"features\": [...]}");
@@ -262,6 +271,53 @@ public final class ModelRequests {
             answer = answerJson(id, answers.outputs().get(0), answers.samplesSeen());
         }
         send(ex, 200, "application/json", JSON.writeValueAsBytes(answer));
+    }
+
+    /**
+     * An RNN's prediction of one sequence {@code {"sequence": [[...], ...]}} (optional
+     * {@code "targets"}: the answer then has the sequence's loss): the outputs of every step from
+     * the live model on its stream thread, without learning. Parsed and checked as a sequence
+     * record of the samples topic is, and refused with the same reasons.
+     */
+    private void predictSequence(HttpExchange ex, String id, ModelSpec spec, byte[] body) throws IOException,
+            InterruptedException {
+        SequenceSample q;
+        try {
+            q = SampleJson.parseSequence(body, spec.maxSteps());
+            SampleValidator.checkSequence(q, spec.config().inputSize(), spec.config().outputSize(), spec.maxSteps());
+        } catch (BadRecordException e) {
+            throw ApiError.badRequest(e.reason().id() + ": " + e.getMessage());
+        }
+        requireLive(id, spec.stream());
+        Prediction p;
+        try {
+            p = registry.predictSequence(id, q).get(ANSWER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IllegalArgumentException bad) {
+                throw ApiError.badRequest(bad.getMessage());
+            }
+            throw moved();
+        } catch (TimeoutException e) {
+            throw new ApiError(503, "model busy", "the model's stream thread did not answer within "
+                    + ANSWER_TIMEOUT.toSeconds() + " s; retry");
+        }
+        ObjectNode o = JSON.createObjectNode();
+        o.put("model", id);
+        o.put("steps", q.steps());
+        int width = spec.config().outputSize();
+        ArrayNode steps = o.putArray("prediction");
+        for (int t = 0; t < q.steps(); t++) {
+            ArrayNode row = steps.addArray();
+            for (int j = 0; j < width; j++) {
+                row.add(p.output()[t * width + j]);
+            }
+        }
+        o.set("output", steps.deepCopy());
+        if (p.labelled()) {
+            o.put("loss", p.loss());
+        }
+        o.put("samples_seen", p.samplesSeen());
+        send(ex, 200, "application/json", JSON.writeValueAsBytes(o));
     }
 
     /** Outputs computed together on the stream thread, and the samples_seen of the parameters used. */

@@ -172,12 +172,7 @@ public final class ModelsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            if (model.arch() == Arch.RNN) {
-                baseConfig(model); // a bad RNN config is reported as such first
-                System.err.println("model " + id + ": " + ModelSpec.RNN_NOT_SERVED + "; nothing written");
-                return 1;
-            }
-            ModelSpec spec = new ModelSpec(id, stream, baseConfig(model), paused);
+            ModelSpec spec = spec(id, stream, model, paused);
             ensureModelsTopic(conn.kafka, conn.topic());
             var current = readDeclared(conn.kafka, conn.topic()).get(id);
             byte[] value = spec.toJson();
@@ -192,7 +187,6 @@ public final class ModelsCommand implements Runnable {
                 // keep the generation explicit, so compaction of the creating record cannot reset the model
                 value = spec.toJson(current.generation());
             }
-            value = withArch(value, model);
             send(conn.kafka, conn.topic(), id, value);
             System.out.println("model " + id + (current == null ? " declared" : " re-declared (learning rate/pause)")
                     + " on stream " + stream + ": " + new String(value, StandardCharsets.UTF_8));
@@ -200,35 +194,15 @@ public final class ModelsCommand implements Runnable {
         }
     }
 
-    /** The shared config of a declaration; for {@code --arch rnn} checked as an RNN config (three sizes, no fa/dfa). */
-    static ModelConfig baseConfig(ModelOptions model) {
-        return model.arch() == Arch.RNN ? model.toRnnConfig().base() : model.toConfig();
+    /** The declaration of the options: an MLP, or with {@code --arch rnn} an RNN (three sizes, no fa/dfa). */
+    static ModelSpec spec(String id, String stream, ModelOptions model, boolean paused) {
+        return model.arch() == Arch.RNN ? ModelSpec.rnn(id, stream, model.toRnnConfig(), paused)
+                : new ModelSpec(id, stream, model.toConfig(), paused);
     }
 
-    /**
-     * The models-topic value {@code json} (a {@link ModelSpec}'s JSON) with, for an RNN
-     * ({@code --arch rnn}), {@code "arch":"rnn"} and {@code "max_steps"} added beside the shared
-     * fields; an MLP's value is returned unchanged.
-     */
-    static byte[] withArch(byte[] json, ModelOptions model) throws IOException {
-        if (model.arch() != Arch.RNN) {
-            return json;
-        }
-        RnnConfig c = model.toRnnConfig();
-        ObjectMapper mapper = new ObjectMapper();
-        ObjectNode o = (ObjectNode) mapper.readTree(json);
-        ObjectNode out = mapper.createObjectNode();
-        out.set("id", o.get("id"));
-        out.set("stream", o.get("stream"));
-        out.put(Arch.KEY, Arch.RNN.id());
-        o.fields().forEachRemaining(e -> out.set(e.getKey(), e.getValue()));
-        out.put("max_steps", c.maxSteps());
-        return mapper.writeValueAsBytes(out);
-    }
-
-    /** A new declaration's value: {@link ModelSpec#toJson()} with {@link #withArch}. */
-    static byte[] declaration(String id, String stream, ModelOptions model, boolean paused) throws IOException {
-        return withArch(new ModelSpec(id, stream, baseConfig(model), paused).toJson(), model);
+    /** A new declaration's value on the models topic ({@link ModelSpec#toJson()}). */
+    static byte[] declaration(String id, String stream, ModelOptions model, boolean paused) {
+        return spec(id, stream, model, paused).toJson();
     }
 
     /** {@code models list}. */

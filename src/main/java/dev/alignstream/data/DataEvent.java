@@ -2,8 +2,8 @@ package dev.alignstream.data;
 
 /**
  * One line of a data file or one record of the samples topic, as SPEC sections 7 and 8 define
- * them: a {@link Sample} (features, with or without a label) or a {@link LabelRecord} (a label
- * that completes an earlier sample with the same id).
+ * them: a {@link Sample} (features, with or without a label), a {@link LabelRecord} (a label
+ * that completes an earlier sample with the same id) or, for an RNN, a {@link SequenceSample}.
  */
 public interface DataEvent {
 

@@ -116,6 +116,27 @@ public final class SampleJson {
     }
 
     /**
+     * Parses any record of the samples topic (SPEC section 8): a sample or a delayed label, as
+     * {@link #parseTimed}, or a sequence record, as {@link #parseSequence} with the largest
+     * length any model may accept ({@link #MAX_SEQUENCE_STEPS}; each model then checks its own
+     * {@code max_steps}). A sequence record is recognised by its first {@code "sequence"} or
+     * {@code "targets"} field, where the sample parser stops.
+     */
+    public static TimedEvent parseRecord(byte[] json) {
+        try {
+            return parseTimed(json);
+        } catch (BadRecordException e) {
+            if (e.reason() != BadRecordReason.UNSUPPORTED) {
+                throw e;
+            }
+            return new TimedEvent(parseSequence(json, MAX_SEQUENCE_STEPS), TimedEvent.UNKNOWN);
+        }
+    }
+
+    /** The longest sequence {@link #parseRecord} reads (an RNN's {@code max_steps} cannot exceed it). */
+    public static final int MAX_SEQUENCE_STEPS = 1_000_000;
+
+    /**
      * Parses a sequence record {@code {"sequence": [[...], ...], "targets": [[...], ...]}} (SPEC
      * section 8; {@code targets} optional, {@code id} optional). Every step must have the same
      * number of values, {@code targets} (when given) as many steps as {@code sequence}, every

@@ -14,7 +14,8 @@ package dev.alignstream.data;
  * @param targetWidth width of every target vector (0 when unlabelled)
  * @param targets     {@code target_1..target_T}, row-major {@code T x targetWidth}, or null
  */
-public record SequenceSample(String id, int steps, int inputWidth, float[] inputs, int targetWidth, float[] targets) {
+public record SequenceSample(String id, int steps, int inputWidth, float[] inputs, int targetWidth, float[] targets)
+        implements DataEvent {
 
     public SequenceSample {
         if (steps < 1 || inputs == null || inputs.length != steps * inputWidth) {

@@ -180,7 +180,7 @@ public final class ModelFile {
                 parseLong(meta, "rejected_steps"), Boolean.parseBoolean(meta.getOrDefault("paused", "false")));
     }
 
-    private static Model fromContent(SafetensorsContent content) {
+    public static Model fromContent(SafetensorsContent content) {
         Contents f = contents(content);
         ModelConfig c = f.config();
         FrozenNetwork frozen;

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alignstream.core.Model;
 import dev.alignstream.core.Prediction;
 import dev.alignstream.data.BadRecordReason;
+import dev.alignstream.data.DataEvent;
 import dev.alignstream.data.Sample;
+import dev.alignstream.rnn.RnnModel;
 import dev.alignstream.stream.LearningListener;
 import dev.alignstream.stream.ModelRegistry;
 import dev.alignstream.stream.ModelSpec;
@@ -120,6 +122,14 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         }
     }
 
+    /** Recomputes one RNN model's per-matrix gauges from a model no stream thread touches. */
+    public void refreshFrom(String modelId, RnnModel model) {
+        ModelMeters m = models.get(modelId);
+        if (m != null) {
+            m.refreshFrom(model);
+        }
+    }
+
     /** Recomputes every local model's alignment gauges now. */
     public void refreshAlignment(ModelRegistry modelRegistry) {
         for (String id : models.keySet()) {
@@ -127,7 +137,12 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
                 continue;
             }
             try {
-                refreshFrom(id, modelRegistry.snapshot(id).get(60, TimeUnit.SECONDS));
+                Object copy = modelRegistry.snapshot(id).get(60, TimeUnit.SECONDS);
+                if (copy instanceof RnnModel rnn) {
+                    refreshFrom(id, rnn);
+                } else {
+                    refreshFrom(id, (Model) copy);
+                }
             } catch (Exception ignored) {
                 // the model moved or is busy; the gauges keep their last values
             }
@@ -155,9 +170,9 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
     }
 
     @Override
-    public void onPrediction(ModelSpec spec, Sample sample, Prediction prediction, long stepNanos) {
+    public void onPrediction(ModelSpec spec, DataEvent sample, Prediction prediction, long stepNanos) {
         ModelMeters m = models.computeIfAbsent(spec.id(), id -> new ModelMeters(registry, spec));
-        m.record(prediction, sample.label() != null, stepNanos);
+        m.record(prediction, sample instanceof Sample s && s.label() != null, stepNanos);
         recordsOut.increment();
     }
 
@@ -246,7 +261,7 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         if (m.alignmentComputed()) {
             ObjectNode a = o.putObject("alignment");
             for (int l = 1; l <= m.layers(); l++) {
-                ObjectNode layer = a.putObject(Integer.toString(l));
+                ObjectNode layer = a.putObject(m.layerName(l));
                 putNumber(layer, "score", m.score(l));
                 putNumber(layer, "baseline", m.baseline(l));
                 putNumber(layer, "weight_change_norm", m.changeNorm(l));

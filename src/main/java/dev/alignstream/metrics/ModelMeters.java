@@ -1,5 +1,9 @@
 package dev.alignstream.metrics;
 
+import dev.alignstream.core.Arch;
+import dev.alignstream.rnn.RnnAlignmentTracker;
+import dev.alignstream.rnn.RnnMatrix;
+import dev.alignstream.rnn.RnnModel;
 import dev.alignstream.core.AlignmentTracker;
 import dev.alignstream.core.Model;
 import dev.alignstream.core.Prediction;
@@ -21,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * The meters of one model (tags {@code model}, {@code stream}, {@code rule}): counters of
  * predictions, learned samples and rejected updates, prequential accuracy and loss over the
  * last 100 and 1,000 labelled samples, samples seen, update latency, and per layer the alignment
- * score, its permutation baseline and the norm of the weight change since initialization.
+ * score, its permutation baseline and the norm of the weight change since initialization. An
+ * RNN's "layers" are its three weight matrices, tagged {@code layer="w_ih"}, {@code "w_hh"} and
+ * {@code "w_ho"}; its samples are sequences and its loss the mean over a sequence's steps.
  * Removed from the registry when the model leaves the instance, so label sets stay bounded.
  */
 final class ModelMeters {
@@ -46,6 +52,8 @@ final class ModelMeters {
     private final double[] score;
     private final double[] baseline;
     private final double[] changeNorm;
+    /** Tag value of each layer, index 0 unused: {@code "1".."L"} for an MLP, the matrix names for an RNN. */
+    private final String[] layerNames;
     private volatile long samplesSeen;
     private volatile boolean computed;
 
@@ -70,7 +78,11 @@ final class ModelMeters {
         }
         add(Gauge.builder("alignstream.samples.seen", this, m -> m.samplesSeen)
                 .description("samples the model has learned from").tags(tags).register(registry));
-        int depth = spec.config().depth();
+        int depth = spec.arch() == Arch.RNN ? RnnMatrix.values().length : spec.config().depth();
+        layerNames = new String[depth + 1];
+        for (int l = 1; l <= depth; l++) {
+            layerNames[l] = spec.arch() == Arch.RNN ? RnnMatrix.values()[l - 1].weightName() : Integer.toString(l);
+        }
         score = new double[depth + 1];
         baseline = new double[depth + 1];
         changeNorm = new double[depth + 1];
@@ -79,7 +91,7 @@ final class ModelMeters {
         java.util.Arrays.fill(changeNorm, Double.NaN);
         for (int l = 1; l <= depth; l++) {
             final int layer = l;
-            Tags lt = tags.and("layer", Integer.toString(l));
+            Tags lt = tags.and("layer", layerNames[l]);
             if (spec.config().trackAlignment()) {
                 add(Gauge.builder("alignstream.alignment.score", this, m -> m.score[layer])
                         .description("input-weight alignment of the layer's change (SPEC section 5)").tags(lt)
@@ -134,6 +146,20 @@ final class ModelMeters {
         update.record(nanos, TimeUnit.NANOSECONDS);
     }
 
+    /** Recomputes the per-matrix gauges from a consistent copy of an RNN model (off the stream thread). */
+    void refreshFrom(RnnModel copy) {
+        RnnAlignmentTracker t = copy.alignment();
+        for (int l = 1; l < score.length; l++) {
+            RnnMatrix x = RnnMatrix.values()[l - 1];
+            changeNorm[l] = RnnAlignmentTracker.changeNorm(x, copy.live(), copy.frozen().initial());
+            if (t != null && copy.samplesSeen() > 0) {
+                score[l] = t.score(x, copy.live(), copy.frozen().initial());
+                baseline[l] = t.baselineScore(x, copy.live(), copy.frozen().initial(), 1L);
+            }
+        }
+        computed = true;
+    }
+
     /** Recomputes the per-layer gauges from a consistent copy of the model (off the stream thread). */
     void refreshFrom(Model copy) {
         AlignmentTracker t = copy.alignment();
@@ -182,6 +208,11 @@ final class ModelMeters {
 
     int layers() {
         return score.length - 1;
+    }
+
+    /** The {@code layer} tag of layer {@code l} (1-based). */
+    String layerName(int l) {
+        return layerNames[l];
     }
 
     void remove() {

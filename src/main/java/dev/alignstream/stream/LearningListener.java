@@ -1,7 +1,7 @@
 package dev.alignstream.stream;
 
 import dev.alignstream.core.Prediction;
-import dev.alignstream.data.Sample;
+import dev.alignstream.data.DataEvent;
 
 /**
  * Callbacks from the stream thread about what learning did, for metrics and progress displays.
@@ -9,8 +9,11 @@ import dev.alignstream.data.Sample;
  */
 public interface LearningListener {
 
-    /** A sample was predicted (and, if labelled and not paused, learned) by a model. Not called during replay. */
-    default void onPrediction(ModelSpec spec, Sample sample, Prediction prediction, long stepNanos) {
+    /**
+     * A sample (or, for an RNN, a sequence) was predicted and, if labelled and not paused,
+     * learned by a model. Not called during replay.
+     */
+    default void onPrediction(ModelSpec spec, DataEvent sample, Prediction prediction, long stepNanos) {
     }
 
     /**

@@ -1,9 +1,9 @@
 package dev.alignstream.stream;
 
-import dev.alignstream.core.Model;
 import dev.alignstream.core.Prediction;
 import dev.alignstream.data.BadRecordException;
 import dev.alignstream.data.BadRecordReason;
+import dev.alignstream.data.DataEvent;
 import dev.alignstream.data.LabelRecord;
 import dev.alignstream.data.TimedEvent;
 import dev.alignstream.delayed.LabelWait;
@@ -70,7 +70,7 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     private Record<String, byte[]> current;
     private final TaskModels.Output output = new TaskModels.Output() {
         @Override
-        public void prediction(ModelSpec spec, Sample sample, Prediction p, long offset, long version, boolean waits,
+        public void prediction(ModelSpec spec, DataEvent sample, Prediction p, long offset, long version, boolean waits,
                                long nanos) {
             forward(spec, PredictionJson.encode(spec, sample, p, offset, version, waits), sample, p, nanos);
         }
@@ -156,7 +156,7 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
                 throw new BadRecordException(BadRecordReason.OVERSIZE, "record of " + value.length + " bytes exceeds "
                         + MAX_SAMPLE_BYTES);
             }
-            event = SampleJson.parseTimed(value);
+            event = SampleJson.parseRecord(value);
         } catch (BadRecordException e) {
             deadLetters.write(record, e.reason(), e.getMessage());
             return;
@@ -175,6 +175,9 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
             BadRecordException unusable;
             if (event.event() instanceof LabelRecord label) {
                 unusable = complete(stream, live, label, time, offset);
+            } else if (!(event.event() instanceof Sample)) {
+                // a sequence (RNN models): learned whole, or predicted when it has no targets
+                unusable = models.learn(stream, live, event.event(), offset, output, null);
             } else {
                 Sample sample = (Sample) event.event();
                 unusable = !sample.isLabelled() && sample.id() != null
@@ -192,7 +195,7 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
 
     private static boolean isSizeReason(BadRecordReason r) {
         return r == BadRecordReason.WRONG_WIDTH || r == BadRecordReason.LABEL_OUT_OF_RANGE
-                || r == BadRecordReason.TARGET_WIDTH;
+                || r == BadRecordReason.TARGET_WIDTH || r == BadRecordReason.OVERSIZE;
     }
 
     /**
@@ -261,7 +264,7 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
         }
     }
 
-    private void forward(ModelSpec spec, byte[] value, Sample sample, Prediction p, long nanos) {
+    private void forward(ModelSpec spec, byte[] value, DataEvent sample, Prediction p, long nanos) {
         context.forward(new Record<>(spec.id(), value, current.timestamp()), PREDICTIONS);
         for (LearningListener l : registry.listeners()) {
             l.onPrediction(spec, sample, p, nanos);
@@ -292,7 +295,7 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     }
 
     @Override
-    public <T> CompletableFuture<T> submit(String modelId, Function<Model, T> task) {
+    public <T> CompletableFuture<T> submit(String modelId, Function<ServedModel, T> task) {
         CompletableFuture<T> f = new CompletableFuture<>();
         requests.add(() -> {
             TaskModels.Live lm = models == null ? null : models.get(modelId);

@@ -1,7 +1,6 @@
 package dev.alignstream.stream;
 
 import dev.alignstream.core.Model;
-import dev.alignstream.io.ModelFile;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,7 +21,7 @@ public final class ModelRegistry {
 
     /** How an owning processor runs a request on its stream thread. */
     interface Owner {
-        <T> CompletableFuture<T> submit(String modelId, Function<Model, T> task);
+        <T> CompletableFuture<T> submit(String modelId, Function<ServedModel, T> task);
     }
 
     private final Map<String, Owner> owners = new ConcurrentHashMap<>();
@@ -81,9 +80,7 @@ public final class ModelRegistry {
         for (Supplier<ModelStatus> live : status.values()) {
             ModelStatus s = live.get();
             DeclaredModels.Declaration d = v.get(s.id());
-            out.add(d == null || d.refusedChange() == null ? s : new ModelStatus(s.id(), s.stream(), s.rule(), s.layers(),
-                    s.learningRate(), s.batchSize(), s.samplesSeen(), s.rejectedSteps(), s.paused(), s.state(),
-                    d.refusedChange()));
+            out.add(d == null || d.refusedChange() == null ? s : s.withReason(d.refusedChange()));
         }
         for (ModelStatus s : refused.values()) {
             if (!status.containsKey(s.id()) && v.get(s.id()) != null) {
@@ -98,7 +95,7 @@ public final class ModelRegistry {
             }
         }
         for (Map.Entry<String, String> e : v.invalid().entrySet()) {
-            out.add(new ModelStatus(e.getKey(), null, null, null, 0f, 0, 0, 0, false, "refused",
+            out.add(new ModelStatus(e.getKey(), null, null, null, null, 0f, 0, 0, 0, false, "refused",
                     "declaration cannot be read: " + e.getValue()));
         }
         out.sort(Comparator.comparing(ModelStatus::id));
@@ -118,8 +115,40 @@ public final class ModelRegistry {
         return owners.containsKey(modelId);
     }
 
-    /** Runs {@code task} on the model's stream thread; fails if the model does not live here. */
+    /**
+     * Runs {@code task} on the model's stream thread with the MLP's core model; fails if the
+     * model does not live here, or with an {@link IllegalArgumentException} if it is an RNN.
+     */
     public <T> CompletableFuture<T> withModel(String modelId, Function<Model, T> task) {
+        return withServed(modelId, m -> {
+            if (m instanceof MlpServedModel mlp) {
+                return task.apply(mlp.model());
+            }
+            throw new IllegalArgumentException("model '" + modelId + "' is an RNN model (arch rnn)");
+        });
+    }
+
+    /**
+     * An RNN model's outputs for {@code sequence} (checked to fit it), from the live model on its
+     * stream thread, without learning: the prediction's {@code output} is row-major
+     * {@code T x n_out}; with targets it carries the sequence's loss.
+     */
+    public CompletableFuture<dev.alignstream.core.Prediction> predictSequence(String modelId,
+                                                                             dev.alignstream.data.SequenceSample sequence) {
+        return withServed(modelId, m -> {
+            if (!(m instanceof RnnServedModel)) {
+                throw new IllegalArgumentException("model '" + modelId + "' is not an RNN model");
+            }
+            dev.alignstream.data.BadRecordException bad = m.fits(sequence);
+            if (bad != null) {
+                throw new IllegalArgumentException(bad.reason().id() + ": " + bad.getMessage());
+            }
+            return m.evaluate(sequence);
+        });
+    }
+
+    /** Runs {@code task} on the model's stream thread; fails if the model does not live here. */
+    <T> CompletableFuture<T> withServed(String modelId, Function<ServedModel, T> task) {
         Owner o = owners.get(modelId);
         if (o == null) {
             return CompletableFuture.failedFuture(new UnknownModelException(modelId));
@@ -129,23 +158,31 @@ public final class ModelRegistry {
 
     /** The model file (SPEC section 6), taken consistently between two samples. */
     public CompletableFuture<byte[]> export(String modelId) {
-        return withModel(modelId, ModelFile::toBytes);
+        return withServed(modelId, ServedModel::exportBytes);
     }
 
-    /** A deep copy of the model, for computations that must not run on the stream thread. */
-    public CompletableFuture<Model> snapshot(String modelId) {
-        return withModel(modelId, m -> ModelFile.fromBytes(ModelFile.toSnapshotBytes(m)));
+    /**
+     * A deep copy of the model's core form ({@link Model} for an MLP,
+     * {@link dev.alignstream.rnn.RnnModel} for an RNN), for computations that must not run on
+     * the stream thread.
+     */
+    public CompletableFuture<Object> snapshot(String modelId) {
+        return withServed(modelId, m -> {
+            ServedModel copy = m.copy();
+            return copy instanceof MlpServedModel mlp ? mlp.model() : ((RnnServedModel) copy).model();
+        });
     }
 
     /** Registers a model answered on the caller's thread; for tests of the HTTP layer without Kafka. */
     public void ownForTest(String id, String stream, Model model) {
+        ServedModel served = new MlpServedModel(model);
         Owner direct = new Owner() {
             @Override
-            public <T> CompletableFuture<T> submit(String modelId, Function<Model, T> task) {
-                return CompletableFuture.completedFuture(task.apply(model));
+            public <T> CompletableFuture<T> submit(String modelId, Function<ServedModel, T> task) {
+                return CompletableFuture.completedFuture(task.apply(served));
             }
         };
-        own(id, direct, new ModelStatus(id, stream, model.config().rule().id(), model.config().layersString(),
+        own(id, direct, new ModelStatus(id, stream, "mlp", model.config().rule().id(), model.config().layersString(),
                 model.config().learningRate(), model.config().batchSize(), model.samplesSeen(), model.rejectedSteps(),
                 model.paused(), "live"));
     }

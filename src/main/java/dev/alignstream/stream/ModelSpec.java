@@ -3,18 +3,37 @@ package dev.alignstream.stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.alignstream.core.Arch;
 import dev.alignstream.core.ModelConfig;
+import dev.alignstream.core.ModelFootprint;
+import dev.alignstream.rnn.RnnConfig;
+import dev.alignstream.rnn.RnnFootprint;
 import java.io.IOException;
 
 /**
- * A model as declared on the models topic: which stream it learns from, its configuration and
- * whether it is paused. The JSON is the topic's value format (unknown fields are ignored; an
- * optional integer {@code "generation"} is read by {@link #parseDeclaration}):
+ * A model as declared on the models topic: which stream it learns from, its architecture and
+ * configuration, and whether it is paused. The JSON is the topic's value format (unknown fields
+ * are ignored; an optional integer {@code "generation"} is read by {@link #parseDeclaration}):
  * {@code {"id":"m1","stream":"s1","layers":"784,256,10","rule":"align-ada","learning_rate":0.05,
  * "batch_size":1,"seed":7,"activation":"relu","target_offset":-0.1,"input_scale":1,
- * "track_alignment":true,"paused":false}}.
+ * "track_alignment":true,"paused":false}}; an RNN (SPEC section 3) adds {@code "arch":"rnn"}
+ * ({@code layers} is then {@code n_in,n,n_out}) and optionally {@code "max_steps"}.
+ *
+ * @param arch     {@code mlp} or {@code rnn}
+ * @param maxSteps RNN only: the longest sequence the model accepts ({@link RnnConfig#maxSteps});
+ *                 0 for an MLP
  */
-public record ModelSpec(String id, String stream, ModelConfig config, boolean paused) {
+public record ModelSpec(String id, String stream, ModelConfig config, boolean paused, Arch arch, int maxSteps) {
+
+    /** An MLP declaration. */
+    public ModelSpec(String id, String stream, ModelConfig config, boolean paused) {
+        this(id, stream, config, paused, Arch.MLP, 0);
+    }
+
+    /** An RNN declaration. */
+    public static ModelSpec rnn(String id, String stream, RnnConfig config, boolean paused) {
+        return new ModelSpec(id, stream, config.base(), paused, Arch.RNN, config.maxSteps());
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
@@ -24,6 +43,32 @@ public record ModelSpec(String id, String stream, ModelConfig config, boolean pa
     public ModelSpec {
         checkId(id, "model id");
         checkId(stream, "stream id");
+        if (arch == null) {
+            throw new IllegalArgumentException("arch is required");
+        }
+        if (arch == Arch.RNN) {
+            new RnnConfig(config, maxSteps); // layers n_in,n,n_out, no fa/dfa, a sane max_steps
+        } else if (maxSteps != 0) {
+            throw new IllegalArgumentException("'max_steps' is for RNN models (arch rnn)");
+        }
+    }
+
+    /** The RNN config of an {@code rnn} declaration. */
+    public RnnConfig rnnConfig() {
+        if (arch != Arch.RNN) {
+            throw new IllegalStateException("model " + id + " is an MLP");
+        }
+        return new RnnConfig(config, maxSteps);
+    }
+
+    /** The heap the model will hold once built and learning ({@link ModelFootprint}, {@link RnnFootprint}). */
+    public long footprintBytes() {
+        return arch == Arch.RNN ? RnnFootprint.bytes(rnnConfig()) : ModelFootprint.bytes(config);
+    }
+
+    /** Layers with the arch for an RNN, e.g. {@code "784,256,10"} or {@code "rnn 1,64,1"}, for log lines. */
+    public String describe() {
+        return config.rule().id() + " " + (arch == Arch.RNN ? "rnn " : "") + config.layersString();
     }
 
     static void checkId(String s, String what) {
@@ -37,13 +82,16 @@ public record ModelSpec(String id, String stream, ModelConfig config, boolean pa
     public boolean isCompatibleChange(ModelSpec next) {
         ModelConfig a = config.withLearningRate(0f);
         ModelConfig b = next.config.withLearningRate(0f);
-        return stream.equals(next.stream) && a.equals(b);
+        return stream.equals(next.stream) && arch == next.arch && maxSteps == next.maxSteps && a.equals(b);
     }
 
     public byte[] toJson() {
         ObjectNode o = JSON.createObjectNode();
         o.put("id", id);
         o.put("stream", stream);
+        if (arch == Arch.RNN) {
+            o.put(Arch.KEY, arch.id());
+        }
         o.put("layers", config.layersString());
         o.put("rule", config.rule().id());
         o.put("learning_rate", config.learningRate());
@@ -53,6 +101,9 @@ public record ModelSpec(String id, String stream, ModelConfig config, boolean pa
         o.put("target_offset", config.targetOffset());
         o.put("input_scale", config.inputScale());
         o.put("track_alignment", config.trackAlignment());
+        if (arch == Arch.RNN) {
+            o.put("max_steps", maxSteps);
+        }
         o.put("paused", paused);
         try {
             return JSON.writeValueAsBytes(o);
@@ -68,10 +119,6 @@ public record ModelSpec(String id, String stream, ModelConfig config, boolean pa
      * from {@link ModelConfig.Defaults} through {@link ModelConfig#fromMetadata}, the same
      * reader model files use. Unknown fields are ignored (a newer writer's additions).
      */
-    /** Why the streaming service refuses an RNN declaration (SPEC section 3); offline training supports them. */
-    public static final String RNN_NOT_SERVED = "RNN models (arch rnn) are not served by the streaming service yet;"
-            + " train them offline with 'train --arch rnn'";
-
     public static ModelSpec parse(byte[] json) {
         return parseDeclaration(json).spec();
     }
@@ -94,11 +141,27 @@ public record ModelSpec(String id, String stream, ModelConfig config, boolean pa
         if (o == null || !o.isObject()) {
             throw new IllegalArgumentException("model config must be a JSON object");
         }
-        JsonNode arch = o.get("arch");
-        if (arch != null && !(arch.isTextual() && arch.asText().equals("mlp"))) {
-            // never build an MLP of an RNN's sizes: refuse, with the reason shown by GET /models
-            throw new IllegalArgumentException(arch.isTextual() && arch.asText().equals("rnn")
-                    ? RNN_NOT_SERVED : "'arch' must be \"mlp\" or \"rnn\", got " + abbreviate(arch.toString()));
+        JsonNode archNode = o.get(Arch.KEY);
+        Arch arch = Arch.MLP;
+        if (archNode != null && !archNode.isNull()) {
+            if (!archNode.isTextual() || !(archNode.asText().equals("mlp") || archNode.asText().equals("rnn"))) {
+                throw new IllegalArgumentException("'arch' must be \"mlp\" or \"rnn\", got "
+                        + abbreviate(archNode.toString()));
+            }
+            arch = Arch.parse(archNode.asText());
+        }
+        JsonNode steps = o.get("max_steps");
+        int maxSteps = 0;
+        if (steps != null && !steps.isNull()) {
+            if (arch != Arch.RNN) {
+                throw new IllegalArgumentException("'max_steps' is for RNN models (\"arch\": \"rnn\")");
+            }
+            if (!steps.isIntegralNumber() || !steps.canConvertToInt()) {
+                throw new IllegalArgumentException("'max_steps' must be an integer, got " + abbreviate(steps.toString()));
+            }
+            maxSteps = steps.asInt();
+        } else if (arch == Arch.RNN) {
+            maxSteps = RnnConfig.DEFAULT_MAX_STEPS;
         }
         java.util.Map<String, String> m = new java.util.HashMap<>();
         JsonNode layers = o.get("layers");
@@ -131,7 +194,8 @@ public record ModelSpec(String id, String stream, ModelConfig config, boolean pa
         if (gen != null && !gen.isNull() && !(gen.isIntegralNumber() && gen.canConvertToLong())) {
             throw new IllegalArgumentException("'generation' must be an integer, got " + abbreviate(gen.toString()));
         }
-        ModelSpec spec = new ModelSpec(text(o, "id"), text(o, "stream"), c, paused != null && paused.asBoolean());
+        ModelSpec spec = new ModelSpec(text(o, "id"), text(o, "stream"), c, paused != null && paused.asBoolean(), arch,
+                maxSteps);
         return new Declared(spec, gen == null || gen.isNull() ? null : gen.asLong());
     }
 

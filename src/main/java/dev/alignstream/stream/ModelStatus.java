@@ -6,17 +6,24 @@ package dev.alignstream.stream;
  * {@code refused}) and, when refused or when a re-declaration was refused, the reason.
  * Published by the stream thread after every step.
  */
-public record ModelStatus(String id, String stream, String rule, String layers, float learningRate, int batchSize,
-                          long samplesSeen, long rejectedSteps, boolean paused, String state, String reason) {
+public record ModelStatus(String id, String stream, String arch, String rule, String layers, float learningRate,
+                          int batchSize, long samplesSeen, long rejectedSteps, boolean paused, String state,
+                          String reason) {
 
-    public ModelStatus(String id, String stream, String rule, String layers, float learningRate, int batchSize,
-                       long samplesSeen, long rejectedSteps, boolean paused, String state) {
-        this(id, stream, rule, layers, learningRate, batchSize, samplesSeen, rejectedSteps, paused, state, null);
+    public ModelStatus(String id, String stream, String arch, String rule, String layers, float learningRate,
+                       int batchSize, long samplesSeen, long rejectedSteps, boolean paused, String state) {
+        this(id, stream, arch, rule, layers, learningRate, batchSize, samplesSeen, rejectedSteps, paused, state, null);
+    }
+
+    /** The same status with another {@code reason}. */
+    ModelStatus withReason(String r) {
+        return new ModelStatus(id, stream, arch, rule, layers, learningRate, batchSize, samplesSeen, rejectedSteps,
+                paused, state, r);
     }
 
     /** The status of a declared model that does not learn here, in {@code state} for {@code reason}. */
     static ModelStatus of(ModelSpec s, String state, String reason) {
-        return new ModelStatus(s.id(), s.stream(), s.config().rule().id(), s.config().layersString(),
+        return new ModelStatus(s.id(), s.stream(), s.arch().id(), s.config().rule().id(), s.config().layersString(),
                 s.config().learningRate(), s.config().batchSize(), 0, 0, s.paused(), state, reason);
     }
 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.alignstream.core.Prediction;
+import dev.alignstream.data.DataEvent;
 import dev.alignstream.data.Sample;
+import dev.alignstream.data.SequenceSample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
@@ -27,10 +29,32 @@ final class PredictionJson {
     private PredictionJson() {
     }
 
-    static byte[] encode(ModelSpec spec, Sample s, Prediction p, long sourceOffset, long version, boolean pending) {
+    /**
+     * Largest text {@link #encode} writes for a float: {@link Float#toString} gives at most 15
+     * characters (e.g. {@code -1.23456789E-38}), plus a separator.
+     */
+    static final int MAX_FLOAT_CHARS = 16;
+
+    /**
+     * An upper bound of the bytes of a sequence's prediction record: {@code T} steps of
+     * {@code nOut} outputs, and as many targets when labelled, plus the fixed fields (ids of at
+     * most {@code 4 * 256} bytes each, numbers). The service refuses a sequence whose record could
+     * exceed the producer's 1 MB limit before learning it.
+     */
+    static long sequenceBound(int steps, int nOut, boolean labelled) {
+        long values = (long) steps * nOut * (labelled ? 2 : 1);
+        return 4096 + values * MAX_FLOAT_CHARS + (long) steps * 3 * (labelled ? 2 : 1);
+    }
+
+    /** The prediction record of a sample or, for an RNN, of a whole sequence (an output per step). */
+    static byte[] encode(ModelSpec spec, DataEvent event, Prediction p, long sourceOffset, long version, boolean pending) {
         ByteArrayBuilder out = new ByteArrayBuilder(160);
         try (JsonGenerator g = JSON.createGenerator(out)) {
-            body(g, "prediction", spec, s, p, sourceOffset);
+            if (event instanceof SequenceSample q) {
+                sequenceBody(g, spec, q, p, sourceOffset);
+            } else {
+                body(g, "prediction", spec, (Sample) event, p, sourceOffset);
+            }
             g.writeNumberField("version", version);
             if (pending) {
                 g.writeBooleanField("pending", true);
@@ -64,6 +88,51 @@ final class PredictionJson {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * A sequence's fields: {@code "steps"}, {@code "prediction"} (one output array per step),
+     * {@code "targets"} when given, the sequence's loss (mean over steps), then as for a sample.
+     */
+    private static void sequenceBody(JsonGenerator g, ModelSpec spec, SequenceSample q, Prediction p, long sourceOffset)
+            throws IOException {
+        g.writeStartObject();
+        g.writeStringField("kind", "prediction");
+        g.writeStringField("stream", spec.stream());
+        g.writeStringField("model", spec.id());
+        if (q.id() != null) {
+            g.writeStringField("id", q.id());
+        }
+        g.writeNumberField("offset", sourceOffset);
+        g.writeNumberField("steps", q.steps());
+        g.writeFieldName("prediction");
+        steps(g, p.output(), q.steps());
+        if (q.targets() != null) {
+            g.writeFieldName("targets");
+            steps(g, q.targets(), q.steps());
+        }
+        if (p.labelled()) {
+            g.writeNumberField("loss", p.loss());
+        }
+        g.writeNumberField("samples_seen", p.samplesSeen());
+        g.writeStringField("step", STEP[p.step().ordinal()]);
+        if (p.rejectReason() != null) {
+            g.writeStringField("reject_reason", p.rejectReason());
+        }
+    }
+
+    /** {@code values} (row-major, {@code steps} rows) as an array of per-step arrays. */
+    private static void steps(JsonGenerator g, float[] values, int steps) throws IOException {
+        int width = values.length / steps;
+        g.writeStartArray();
+        for (int t = 0; t < steps; t++) {
+            g.writeStartArray();
+            for (int j = t * width, end = j + width; j < end; j++) {
+                g.writeNumber(values[j]);
+            }
+            g.writeEndArray();
+        }
+        g.writeEndArray();
     }
 
     /** Writes the opening brace and the fields both kinds share, in the order of SPEC section 8's examples. */

@@ -42,7 +42,7 @@ final class PublishedStatus implements Supplier<ModelStatus> {
         if (b.samplesSeen() == seen && b.rejectedSteps() == rejected) {
             return b;
         }
-        return new ModelStatus(b.id(), b.stream(), b.rule(), b.layers(), b.learningRate(), b.batchSize(), seen, rejected,
-                b.paused(), b.state(), b.reason());
+        return new ModelStatus(b.id(), b.stream(), b.arch(), b.rule(), b.layers(), b.learningRate(), b.batchSize(), seen,
+                rejected, b.paused(), b.state(), b.reason());
     }
 }

@@ -1,14 +1,11 @@
 package dev.alignstream.stream;
 
-import dev.alignstream.core.Learner;
-import dev.alignstream.core.Model;
-import dev.alignstream.core.ModelFootprint;
 import dev.alignstream.core.Prediction;
 import dev.alignstream.data.BadRecordException;
+import dev.alignstream.data.BadRecordReason;
+import dev.alignstream.data.DataEvent;
 import dev.alignstream.data.Sample;
-import dev.alignstream.data.SampleValidator;
-import dev.alignstream.io.ModelFile;
-import dev.alignstream.rules.Rules;
+import dev.alignstream.data.SequenceSample;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -20,8 +17,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The models of one stream task: restored from their snapshots and the stream journals, joined
- * when declared, fed every journaled sample they can use, snapshotted, and the journals
- * truncated behind them. Lives on the task's stream thread only.
+ * when declared, fed every journaled record they can use, snapshotted, and the journals
+ * truncated behind them. Lives on the task's stream thread only. MLPs (feature samples) and RNNs
+ * (sequence records) are handled alike through {@link ServedModel}; a stream's records are of one
+ * kind, and a model of the other kind refuses them and is judged unfit like any model whose
+ * declaration does not fit its stream.
  *
  * <p><b>Contract for exactly-once</b> (in the manner of Kafka's {@code StateStore}): the
  * changelogged journal and snapshot stores, committed atomically with the input offsets and the
@@ -70,7 +70,7 @@ final class TaskModels {
          * @param version samples seen by the model when it predicted (before learning)
          * @param waits   the sample was served and waits for a delayed label (nothing learned)
          */
-        void prediction(ModelSpec spec, Sample sample, Prediction p, long sourceOffset, long version, boolean waits,
+        void prediction(ModelSpec spec, DataEvent sample, Prediction p, long sourceOffset, long version, boolean waits,
                         long stepNanos);
 
         /**
@@ -92,7 +92,7 @@ final class TaskModels {
     static final class Live {
         ModelSpec spec;
         final long generation;
-        final Learner learner;
+        final ServedModel model;
         /** Journal position of the last snapshot. */
         long snapshotSeq;
         /** Snapshots are taken at positions where {@code (seq + phase) % snapshotEvery == 0}: staggered per model. */
@@ -115,19 +115,19 @@ final class TaskModels {
         /** Moving mean of the step time: whether running this model's steps on another thread pays. */
         double meanStepNanos;
 
-        Live(ModelSpec spec, long generation, Learner learner, long snapshotSeq, int snapshotEvery, boolean fitted,
+        Live(ModelSpec spec, long generation, ServedModel model, long snapshotSeq, int snapshotEvery, boolean fitted,
              int unfitRun) {
             this.spec = spec;
             this.generation = generation;
-            this.learner = learner;
+            this.model = model;
             this.snapshotSeq = snapshotSeq;
             this.phase = Math.floorMod(spec.id().hashCode(), snapshotEvery);
             this.fitted = fitted;
             this.unfitRun = unfitRun;
         }
 
-        Model model() {
-            return learner.model();
+        ServedModel model() {
+            return model;
         }
     }
 
@@ -213,7 +213,7 @@ final class TaskModels {
                         h.modelId(), discard);
                 continue;
             }
-            String refusal = budget.reserve(h.modelId(), ModelFootprint.bytes(d.spec().config()));
+            String refusal = budget.reserve(h.modelId(), d.spec().footprintBytes());
             if (refusal != null) {
                 pinned.put(h.modelId(), h);
                 refuseForMemory(d, refusal);
@@ -225,11 +225,10 @@ final class TaskModels {
 
     private void restoreOne(SnapshotStore.Header h, DeclaredModels.Declaration d) {
         long t0 = System.nanoTime();
-        Model m = ModelFile.fromBytes(snapshots.read(h));
+        ServedModel m = ServedModel.fromSnapshot(snapshots.read(h));
         long t1 = System.nanoTime();
-        ModelSpec spec = new ModelSpec(h.modelId(), h.stream(), m.config(), m.paused());
-        Live lm = new Live(spec, d.generation(), new Learner(m, Rules.of(m.config().rule())), h.journalSeq(),
-                snapshotEvery, h.fitted(), h.unfitRun());
+        ModelSpec spec = m.spec(h.modelId(), h.stream());
+        Live lm = new Live(spec, d.generation(), m, h.journalSeq(), snapshotEvery, h.fitted(), h.unfitRun());
         long[] replayed = {0};
         journal.replay(h.stream(), h.journalSeq(), (seq, e) -> {
             replay(lm, e);
@@ -250,11 +249,11 @@ final class TaskModels {
         if (!byId.containsKey(lm.spec.id()) && lm.unfitRun >= UNFIT_LIMIT) {
             return;
         }
-        if (e.kind() == JournalEntry.Kind.SAMPLE) {
-            Sample s = e.decodeSample();
-            lm.refusal = fits(lm, s);
+        if (e.isRecord()) {
+            DataEvent s = e.decodeRecord();
+            lm.refusal = lm.model.fits(s);
             if (lm.refusal == null) {
-                lm.learner.observe(s);
+                lm.model.observe(s);
                 lm.fitted = true;
                 lm.unfitRun = 0;
             } else {
@@ -263,15 +262,6 @@ final class TaskModels {
         } else if (e.appliesTo(lm.spec.id(), lm.generation)) {
             lm.model().setLearningRate(e.learningRate());
             lm.model().setPaused(e.paused());
-        }
-    }
-
-    private static BadRecordException fits(Live lm, Sample s) {
-        try {
-            SampleValidator.check(s, lm.model().config().inputSize(), lm.model().config().outputSize());
-            return null;
-        } catch (BadRecordException e) {
-            return e;
         }
     }
 
@@ -300,7 +290,7 @@ final class TaskModels {
      */
     void join(DeclaredModels.Declaration d) {
         ModelSpec spec = d.spec();
-        String refusal = budget.reserve(spec.id(), ModelFootprint.bytes(spec.config()));
+        String refusal = budget.reserve(spec.id(), spec.footprintBytes());
         if (refusal != null) {
             refuseForMemory(d, refusal);
             return;
@@ -311,14 +301,11 @@ final class TaskModels {
         }
         registry.clearRefusal(spec.id());
         long head = journal.head(spec.stream());
-        Model m = Model.create(spec.config());
-        m.setPaused(spec.paused());
-        Live lm = new Live(spec, d.generation(), new Learner(m, Rules.of(spec.config().rule())), head, snapshotEvery,
-                false, 0);
+        Live lm = new Live(spec, d.generation(), ServedModel.create(spec), head, snapshotEvery, false, 0);
         snapshot(lm, head);
         add(lm);
-        LOG.info("model {} ({} {}, generation {}) joined stream {} at journal position {}", spec.id(),
-                spec.config().rule().id(), spec.config().layersString(), d.generation(), spec.stream(), head);
+        LOG.info("model {} ({}, generation {}) joined stream {} at journal position {}", spec.id(), spec.describe(),
+                d.generation(), spec.stream(), head);
     }
 
     private void refuseForMemory(DeclaredModels.Declaration d, String reason) {
@@ -340,7 +327,7 @@ final class TaskModels {
             }
             SnapshotStore.Header h = pinned.get(id);
             if (h != null) {
-                if (budget.reserve(id, ModelFootprint.bytes(d.spec().config())) == null) {
+                if (budget.reserve(id, d.spec().footprintBytes()) == null) {
                     pinned.remove(id);
                     overBudget.remove(id);
                     registry.clearRefusal(id);
@@ -354,18 +341,26 @@ final class TaskModels {
     }
 
     /**
-     * Learns one sample of {@code stream} with every model of {@code models} that can use it.
+     * Largest journal entry: a changelog record must stay under the broker's default 1 MB message
+     * limit, or every transaction carrying it would abort. A feature sample is bounded by its
+     * model's widths; a sequence by its length, so a long one is refused here as {@code oversize}.
+     */
+    static final int MAX_JOURNAL_ENTRY_BYTES = 900 * 1024;
+
+    /**
+     * Learns one record of {@code stream} (a {@link Sample} or a {@link SequenceSample}) with every
+     * model of {@code models} that can use it.
      *
-     * @return null when at least one model used the sample (it is journaled, and each model
+     * @return null when at least one model used the record (it is journaled, and each model
      *         that could not use it counted it against itself), else the first model's reason,
      *         and nothing was changed
      */
-    BadRecordException learn(String stream, TreeMap<String, Live> models, Sample sample, long sourceOffset, Output out,
-                             Completion completes) {
+    BadRecordException learn(String stream, TreeMap<String, Live> models, DataEvent sample, long sourceOffset,
+                             Output out, Completion completes) {
         BadRecordException first = null;
         int usable = 0;
         for (Live lm : models.values()) {
-            lm.refusal = fits(lm, sample);
+            lm.refusal = lm.model.fits(sample);
             if (lm.refusal == null) {
                 usable++;
             } else if (first == null) {
@@ -375,8 +370,20 @@ final class TaskModels {
         if (usable == 0) {
             return first;
         }
+        byte[] entry;
+        if (sample instanceof SequenceSample q) {
+            long size = JournalEntry.sequenceSize(q);
+            if (size > MAX_JOURNAL_ENTRY_BYTES) {
+                return new BadRecordException(BadRecordReason.OVERSIZE, "a sequence of " + q.steps() + " steps takes "
+                        + size + " bytes in the journal, more than " + MAX_JOURNAL_ENTRY_BYTES
+                        + " (a changelog record must stay under 1 MB): send shorter sequences");
+            }
+            entry = JournalEntry.encodeSequence(sourceOffset, q);
+        } else {
+            entry = JournalEntry.encodeSample(sourceOffset, (Sample) sample);
+        }
         long seq = journal.head(stream);
-        journal.append(stream, seq, JournalEntry.encodeSample(sourceOffset, sample));
+        journal.append(stream, seq, entry);
         stepping.clear();
         int costly = 0;
         for (Live lm : models.values()) {
@@ -426,7 +433,7 @@ final class TaskModels {
                 out.prediction(lm.spec, sample, p, sourceOffset, lm.stepVersion, false, lm.stepNanos);
             } else {
                 PendingStore.Served served = completes.pending().servedBy(lm.spec.id());
-                out.outcome(lm.spec, sample, lm.scored, sourceOffset, served == null ? -1 : served.version(),
+                out.outcome(lm.spec, (Sample) sample, lm.scored, sourceOffset, served == null ? -1 : served.version(),
                         completes.delayMillis(), lm.stepNanos);
                 lm.scored = null;
             }
@@ -450,17 +457,17 @@ final class TaskModels {
      * One model's step on one record, on whichever thread runs it: touches only {@code lm}'s own
      * model and fields, and reads the sample and the pending store's answer.
      */
-    private static void step(Live lm, Sample sample, Completion completes) {
+    private static void step(Live lm, DataEvent sample, Completion completes) {
         long start = System.nanoTime();
         lm.stepVersion = lm.model().samplesSeen();
-        Prediction p = lm.learner.observe(sample);
+        Prediction p = lm.model.observe(sample);
         long nanos = System.nanoTime() - start;
         lm.stepNanos = nanos;
         lm.meanStepNanos = lm.meanStepNanos == 0 ? nanos : 0.9 * lm.meanStepNanos + 0.1 * nanos;
         lm.stepped = p;
         if (completes != null) {
             PendingStore.Served served = completes.pending().servedBy(lm.spec.id());
-            lm.scored = served == null ? p : lm.learner.scoreServed(served.output(), sample, p);
+            lm.scored = served == null ? p : lm.model.scoreServed(served.output(), sample, p);
         }
     }
 
@@ -476,14 +483,14 @@ final class TaskModels {
                              List<PendingStore.Served> served) {
         BadRecordException first = null;
         for (Live lm : models.values()) {
-            BadRecordException refusal = fits(lm, sample);
+            BadRecordException refusal = lm.model.fits(sample);
             if (refusal != null) {
                 first = first == null ? refusal : first;
                 continue;
             }
             long start = System.nanoTime();
             long version = lm.model().samplesSeen();
-            Prediction p = lm.learner.evaluate(sample);
+            Prediction p = lm.model.evaluate(sample);
             long nanos = System.nanoTime() - start;
             served.add(new PendingStore.Served(lm.spec.id(), version, p.output()));
             out.prediction(lm.spec, sample, p, sourceOffset, version, true, nanos);
@@ -557,7 +564,7 @@ final class TaskModels {
 
     private void snapshot(Live lm, long seq) {
         snapshots.put(lm.spec.id(), lm.spec.stream(), lm.generation, seq, lm.fitted, lm.unfitRun,
-                ModelFile.toSnapshotBytes(lm.model()));
+                lm.model.snapshotBytes());
         lm.snapshotSeq = seq;
     }
 
@@ -604,9 +611,10 @@ final class TaskModels {
     }
 
     static ModelStatus status(Live lm) {
-        Model m = lm.model();
-        return new ModelStatus(lm.spec.id(), lm.spec.stream(), m.config().rule().id(), m.config().layersString(),
-                m.config().learningRate(), m.config().batchSize(), m.samplesSeen(), m.rejectedSteps(), m.paused(), "live");
+        ServedModel m = lm.model;
+        return new ModelStatus(lm.spec.id(), lm.spec.stream(), m.arch().id(), m.config().rule().id(),
+                m.config().layersString(), m.config().learningRate(), m.config().batchSize(), m.samplesSeen(),
+                m.rejectedSteps(), m.paused(), "live");
     }
 
     /** Releases everything this task holds on the instance (its memory, its registry entries); state stays committed. */

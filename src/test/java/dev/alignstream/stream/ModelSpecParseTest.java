@@ -1,6 +1,7 @@
 package dev.alignstream.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,11 +32,27 @@ class ModelSpecParseTest {
     }
 
     @Test
-    void anRnnDeclarationIsRefusedNotBuiltAsAnMlp() {
+    void anRnnDeclarationIsReadAsAnRnnAndRoundTrips() {
         String rnn = "{\"id\":\"r\",\"stream\":\"s\",\"arch\":\"rnn\",\"layers\":\"1,32,1\",\"rule\":\"bp\","
                 + "\"learning_rate\":0.01}";
-        assertTrue(refusal(rnn).contains("not served by the streaming service yet"), refusal(rnn));
+        ModelSpec spec = parse(rnn).spec();
+        assertEquals(dev.alignstream.core.Arch.RNN, spec.arch());
+        assertEquals(10_000, spec.maxSteps(), "default max_steps");
+        assertEquals(1, spec.rnnConfig().inputSize());
+        assertEquals(32, spec.rnnConfig().hidden());
+        assertEquals(spec, ModelSpec.parse(spec.toJson()), "round trip keeps arch and max_steps");
+        assertEquals(500, parse(rnn.replace("}", ",\"max_steps\":500}")).spec().maxSteps());
+        // an RNN of other fixed settings (max_steps, or the arch itself) is not a run-time change
+        assertFalse(spec.isCompatibleChange(parse(rnn.replace("}", ",\"max_steps\":500}")).spec()));
+        assertFalse(spec.isCompatibleChange(parse(rnn.replace("\"arch\":\"rnn\",", "")).spec()));
+        assertTrue(spec.isCompatibleChange(parse(rnn.replace("0.01", "0.02")).spec()));
         assertTrue(refusal(rnn.replace("\"rnn\"", "\"lstm\"")).contains("'arch' must be"));
+        assertTrue(refusal(rnn.replace("\"bp\"", "\"fa\"")).contains("not defined for RNNs"), refusal(rnn.replace("\"bp\"", "\"fa\"")));
+        assertTrue(refusal(rnn.replace("1,32,1", "1,32,32,1")).contains("n_in,n,n_out"));
+        assertTrue(refusal(rnn.replace("}", ",\"max_steps\":0}")).contains("max steps"));
+        assertTrue(refusal(rnn.replace("}", ",\"max_steps\":\"x\"}")).contains("'max_steps' must be an integer"));
+        assertTrue(refusal("{\"id\":\"m\",\"stream\":\"s\",\"layers\":[4,8,3],\"rule\":\"bp\",\"max_steps\":5}")
+                .contains("'max_steps' is for RNN models"));
         assertEquals("m", parse("{\"id\":\"m\",\"stream\":\"s\",\"arch\":\"mlp\",\"layers\":[4,8,3],\"rule\":\"bp\","
                 + "\"learning_rate\":0.05}").spec().id());
     }
