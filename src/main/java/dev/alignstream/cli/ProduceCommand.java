@@ -33,7 +33,7 @@ public final class ProduceCommand implements Callable<Integer> {
     @Mixin
     KafkaClientOptions kafka;
 
-    @Option(names = "--data", required = true, description = "CSV (label,x_1..x_n) or JSON Lines file")
+    @Option(names = "--data", required = true, description = "CSV (label,x_1..x_n) or JSON Lines file of samples, or of sequences for RNN models")
     Path data;
 
     @Option(names = "--stream", required = true, description = "stream id (the record key)")
@@ -50,6 +50,14 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (SampleFileReader.holdsSequences(data)) {
+            // sequence records for RNN models (SPEC section 8), checked as `train --arch rnn` checks them
+            List<byte[]> sequences = SampleFileReader.readSequences(data, -1, -1, SampleJson.MAX_SEQUENCE_STEPS).stream()
+                    .limit(limit > 0 ? limit : Long.MAX_VALUE).map(SampleJson::toJson).toList();
+            long acked = sendRecords(kafka, topic, stream, sequences, rate, ProgressBar.onTerminal("produce"));
+            System.out.println("sent " + acked + " sequences to " + topic + " (stream " + stream + "), all acknowledged");
+            return 0;
+        }
         List<Sample> samples = SampleFileReader.read(data, -1, -1);
         if (limit > 0 && limit < samples.size()) {
             samples = samples.subList(0, limit);

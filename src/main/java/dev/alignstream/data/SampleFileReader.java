@@ -97,10 +97,37 @@ public final class SampleFileReader {
     }
 
     /**
+     * Whether {@code file} holds sequence records: a JSON Lines file whose first record has a
+     * {@code "sequence"} (or {@code "targets"}) field.
+     */
+    public static boolean holdsSequences(Path file) throws IOException {
+        if (!Files.isRegularFile(file) || !isJsonLines(file)) {
+            return false;
+        }
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (!line.isBlank()) {
+                    try {
+                        return SampleJson.parseRecord(line.getBytes(StandardCharsets.UTF_8)).event()
+                                instanceof SequenceSample;
+                    } catch (BadRecordException e) {
+                        return e.reason() == BadRecordReason.MISSING_SEQUENCE || e.reason() == BadRecordReason.EMPTY_SEQUENCE
+                                || e.reason() == BadRecordReason.RAGGED_SEQUENCE
+                                || e.reason() == BadRecordReason.TARGETS_LENGTH;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
      * Reads a JSON Lines file of sequence records ({@link SampleJson#parseSequence}) for an RNN with
      * {@code inputSize} inputs and {@code outputSize} outputs per step and at most {@code maxSteps}
      * steps. The first problem ends the read with a {@link DataFormatException} naming file, line
-     * and problem, e.g. {@code seq.jsonl:4: 'sequence'[7] has 2 values, step 0 has 1}.
+     * and problem, e.g. {@code seq.jsonl:4: 'sequence'[7] has 2 values, step 0 has 1}. A width
+     * of -1 takes the first sequence's (every later one must match it).
      */
     public static List<SequenceSample> readSequences(Path file, int inputSize, int outputSize, int maxSteps)
             throws IOException {
@@ -125,6 +152,12 @@ public final class SampleFileReader {
                 }
                 try {
                     SequenceSample s = SampleJson.parseSequence(line.getBytes(StandardCharsets.UTF_8), maxSteps);
+                    if (inputSize < 0) { // widths of the file's first sequence
+                        inputSize = s.inputWidth();
+                    }
+                    if (outputSize < 0 && s.isLabelled()) {
+                        outputSize = s.targetWidth();
+                    }
                     SampleValidator.checkSequence(s, inputSize, outputSize, maxSteps);
                     out.add(s);
                 } catch (BadRecordException e) {

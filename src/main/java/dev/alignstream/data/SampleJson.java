@@ -356,6 +356,42 @@ public final class SampleJson {
         return out.toByteArray();
     }
 
+    /**
+     * {@code {"id": ..., "sequence": [[...], ...], "targets": [[...], ...]}}: compact JSON that
+     * {@link #parseSequence} reads back to the same bits.
+     */
+    public static byte[] toJson(SequenceSample s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + 12 * s.inputs().length);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            if (s.id() != null) {
+                g.writeStringField("id", s.id());
+            }
+            g.writeFieldName("sequence");
+            rows(g, s.inputs(), s.steps(), s.inputWidth());
+            if (s.targets() != null) {
+                g.writeFieldName("targets");
+                rows(g, s.targets(), s.steps(), s.targetWidth());
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static void rows(JsonGenerator g, float[] v, int steps, int width) throws IOException {
+        g.writeStartArray();
+        for (int t = 0; t < steps; t++) {
+            g.writeStartArray();
+            for (int j = 0; j < width; j++) {
+                g.writeNumber(v[t * width + j]);
+            }
+            g.writeEndArray();
+        }
+        g.writeEndArray();
+    }
+
     /** Compact JSON that {@link #parse} reads back to the same bits ({@link Float#toString} round-trips). */
     public static byte[] toJson(Sample s) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 + 12 * s.features().length);
