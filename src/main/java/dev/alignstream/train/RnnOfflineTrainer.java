@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * Offline training and evaluation of an RNN over in-memory sequences (SPEC sections 3 and 7):
  * sequences in file order, each predicted whole then learned (prequential), the whole file
- * repeated per epoch; a final partial mini-batch is learned at the end. The loss reported is the
+ * repeated per epoch; a trailing partial mini-batch stays pending (it is saved in the model
+ * file and learned when later sequences complete it), exactly as in the service. The loss reported is the
  * mean over sequences of each sequence's mean step loss, summed in double precision in order.
  */
 public final class RnnOfflineTrainer {
@@ -74,9 +75,7 @@ public final class RnnOfflineTrainer {
                 }
             }
         }
-        if (learn) {
-            learner.flush();
-        }
+        // a trailing partial mini-batch stays pending, as in the service: one code path
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpuSeconds = (cpuNanos() - cpuStart) / 1e9;
         double loss = labelled == 0 ? Double.NaN : lossSum / labelled;
