@@ -45,7 +45,7 @@ class RnnStreamingTopologyTest {
     Path stateDir;
 
     private static RnnConfig rnn(RuleName rule, int batch) {
-        return new RnnConfig(ModelConfig.of(rule, 0.05f, 1, 16, 1).withBatchSize(batch), 40);
+        return new RnnConfig(ModelConfig.of(rule, 0.01f, 1, 16, 1).withBatchSize(batch), 40);
     }
 
     private static List<SequenceSample> delayedSum(int count, int length, long seed) {
@@ -88,6 +88,8 @@ class RnnStreamingTopologyTest {
             ModelStatus st = f.registry.status("ada");
             assertEquals("rnn", st.arch());
             assertEquals(25, st.samplesSeen());
+            assertEquals(0, st.rejectedSteps(), "every step applied: the models learned");
+            assertTrue(adaOffline.get(24).loss() < adaOffline.get(0).loss(), "and the loss fell");
             assertEquals(24, f.registry.status("bp").samplesSeen(), "8 batches of 3 applied, one sequence pending");
         }
         assertEquals(50, out.size(), "one prediction per sequence and model");

@@ -80,6 +80,11 @@ public final class StreamingFixture {
     }
 
     public static Model export(int port, String modelId, String token) throws IOException, InterruptedException {
+        return ModelFile.fromBytes(exportBytes(port, modelId, token));
+    }
+
+    /** The model file {@code GET /models/{id}/export} answers (either arch). */
+    public static byte[] exportBytes(int port, String modelId, String token) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/models/" + modelId + "/export"))
                 .timeout(Duration.ofSeconds(60));
         if (token != null) {
@@ -89,7 +94,7 @@ public final class StreamingFixture {
         if (r.statusCode() != 200) {
             throw new IOException("export of " + modelId + " answered " + r.statusCode() + ": " + new String(r.body()));
         }
-        return ModelFile.fromBytes(r.body());
+        return r.body();
     }
 
     /**
