@@ -281,6 +281,10 @@ public final class ModelRequests {
      */
     private void predictSequence(HttpExchange ex, String id, ModelSpec spec, byte[] body) throws IOException,
             InterruptedException {
+        if (!RequestBodies.parseObject(body, true).has("sequence")) {
+            throw ApiError.badRequest("model '" + id + "' is an RNN model (arch rnn): send {\"sequence\": [[...], ...]},"
+                    + " one array of " + spec.config().inputSize() + " values per step");
+        }
         SequenceSample q;
         try {
             q = SampleJson.parseSequence(body, spec.maxSteps());

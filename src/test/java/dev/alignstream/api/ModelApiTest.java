@@ -14,7 +14,14 @@ import dev.alignstream.core.Learner;
 import dev.alignstream.core.Model;
 import dev.alignstream.core.ModelConfig;
 import dev.alignstream.core.RuleName;
+import dev.alignstream.data.DelayedSumDataset;
 import dev.alignstream.data.Sample;
+import dev.alignstream.data.SampleJson;
+import dev.alignstream.data.SequenceSample;
+import dev.alignstream.io.RnnModelFile;
+import dev.alignstream.rnn.RnnConfig;
+import dev.alignstream.rnn.RnnLearner;
+import dev.alignstream.rnn.RnnModel;
 import dev.alignstream.data.SyntheticDataset;
 import dev.alignstream.io.ModelFile;
 import dev.alignstream.rules.Rules;
@@ -351,6 +358,57 @@ class ModelApiTest {
         assertTrue(now.paused());
         assertEquals(spec.config(), now.config());
         assertEquals(204, call(nonOwner, "DELETE", "/models/pausable", null, TOKEN).statusCode());
+    }
+
+    @Test
+    void anRnnIsCreatedLearnsPredictsAndExportsThroughTheNonOwner() throws Exception {
+        String stream = remoteStream + "-rnn";
+        RnnConfig c = new RnnConfig(ModelConfig.of(RuleName.ALIGN_ADA, 0.003f, 1, 24, 1).withSeed(6L), 50);
+        ModelSpec spec = ModelSpec.rnn("rnn", stream, c, false);
+        HttpResponse<String> created = call(nonOwner, "POST", "/models", json(spec), TOKEN);
+        assertEquals(201, created.statusCode(), created.body());
+        List<SequenceSample> data = DelayedSumDataset.generate(new java.util.Random(3), 6, 20);
+        try (KafkaProducer<String, byte[]> p = StreamingFixture.producer(bootstrap)) {
+            for (SequenceSample q : data) {
+                StreamingFixture.send(p, topics, stream, SampleJson.toJson(q));
+            }
+        }
+        StreamingFixture.awaitSamplesSeen(nonOwner, "rnn", data.size(), Duration.ofSeconds(60));
+        JsonNode status = readTree(call(nonOwner, "GET", "/models/rnn", null, null).body());
+        assertEquals("rnn", status.path("arch").asText());
+        assertEquals("1,24,1", status.path("layers").asText());
+
+        RnnLearner offline = new RnnLearner(RnnModel.create(c));
+        data.forEach(offline::observe);
+        SequenceSample query = DelayedSumDataset.generate(new java.util.Random(4), 1, 5).get(0);
+        float[] expected = offline.evaluate(query).outputs();
+        HttpResponse<String> answer = call(nonOwner, "POST", "/models/rnn/predict",
+                "{\"sequence\": [[1], [0], [1], [1], [0]]}".replace("[[1], [0], [1], [1], [0]]", rows(query)), null);
+        assertEquals(200, answer.statusCode(), answer.body());
+        JsonNode a = JSON.readTree(answer.body());
+        assertEquals(5, a.path("prediction").size(), "an output per step");
+        for (int t = 0; t < 5; t++) {
+            assertEquals(expected[t], a.path("prediction").get(t).get(0).floatValue(), 0f, "step " + t);
+        }
+        assertEquals(data.size(), a.path("samples_seen").asLong());
+        String path = "/models/rnn/predict";
+        assertError(call(nonOwner, "POST", path, "{\"sequence\": [[1], [0, 1]]}", null), 400, "ragged-sequence");
+        assertError(call(nonOwner, "POST", path, "{\"sequence\": [[1, 2]]}", null), 400, "wrong-width");
+        assertError(call(nonOwner, "POST", path, "{\"features\": [1]}", null), 400, "is an RNN model");
+        assertError(call(nonOwner, "POST", path, "{\"sequence\": [" + "[1],".repeat(50) + "[1]]}", null), 400,
+                "oversize");
+        byte[] exported = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nonOwner + "/models/rnn/export"))
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofByteArray()).body();
+        assertArrayEquals(RnnModelFile.toBytes(offline.model()), exported, "the export is the offline model's file");
+        assertEquals(204, call(nonOwner, "DELETE", "/models/rnn", null, TOKEN).statusCode());
+    }
+
+    private static String rows(SequenceSample q) {
+        StringBuilder b = new StringBuilder("[");
+        for (int t = 0; t < q.steps(); t++) {
+            b.append(t == 0 ? "[" : ", [").append(Float.toString(q.input(t, 0))).append(']');
+        }
+        return b.append(']').toString();
     }
 
     @Test
