@@ -1,10 +1,6 @@
 package dev.alignstream.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.alignstream.core.Arch;
-import dev.alignstream.core.ModelConfig;
-import dev.alignstream.rnn.RnnConfig;
 import dev.alignstream.stream.ModelSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

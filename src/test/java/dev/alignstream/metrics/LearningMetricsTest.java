@@ -40,6 +40,41 @@ class LearningMetricsTest {
                 -0.1f, 1f, true), false);
     }
 
+    @Test
+    void anRnnModelsGaugesArePerMatrixAndItsLossIsTheSequencesMeanStepLoss() {
+        dev.alignstream.rnn.RnnConfig c = new dev.alignstream.rnn.RnnConfig(
+                ModelConfig.of(RuleName.BP, 0.003f, 1, 16, 1), 100);
+        ModelSpec spec = ModelSpec.rnn("r", "s", c, false);
+        dev.alignstream.rnn.RnnLearner learner = new dev.alignstream.rnn.RnnLearner(dev.alignstream.rnn.RnnModel.create(c));
+        List<dev.alignstream.data.SequenceSample> data = dev.alignstream.data.DelayedSumDataset.generate(
+                new java.util.Random(2), 30, 20);
+        double lossSum = 0;
+        try (LearningMetrics metrics = new LearningMetrics(new ModelRegistry(), 0)) {
+            metrics.onModelAdded(spec);
+            for (dev.alignstream.data.SequenceSample q : data) {
+                dev.alignstream.rnn.SequencePrediction p = learner.observe(q);
+                lossSum += p.loss();
+                metrics.onPrediction(spec, q, new Prediction(p.outputs(), -1, true, p.loss(), false, p.samplesSeen(),
+                        p.step(), null), 1_000L);
+            }
+            metrics.refreshFrom("r", dev.alignstream.io.RnnModelFile.fromBytes(
+                    dev.alignstream.io.RnnModelFile.toSnapshotBytes(learner.model())));
+            String text = metrics.scrape();
+            Map<String, String> tags = Map.of("model", "r", "stream", "s", "rule", "bp");
+            assertEquals(lossSum / 30, value(text, "alignstream_prequential_loss", with(tags, "window", "100")), 1e-9);
+            assertEquals(30, value(text, "alignstream_samples_seen", tags));
+            dev.alignstream.rnn.RnnModel m = learner.model();
+            for (dev.alignstream.rnn.RnnMatrix x : dev.alignstream.rnn.RnnMatrix.values()) {
+                Map<String, String> lt = with(tags, "layer", x.weightName());
+                assertEquals(m.alignment().score(x, m.live(), m.frozen().initial()),
+                        value(text, "alignstream_alignment_score", lt), 1e-12, x.weightName());
+                assertEquals(dev.alignstream.rnn.RnnAlignmentTracker.changeNorm(x, m.live(), m.frozen().initial()),
+                        value(text, "alignstream_weight_change_norm", lt), 1e-9, x.weightName());
+            }
+            assertTrue(metrics.details("r").get("alignment").has("w_hh"), metrics.details("r").toString());
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = RuleName.class, names = {"BP", "ALIGN_ADA", "ALIGN_ZERO", "FA"})
     void prequentialAndAlignmentGaugesEqualTheLearningCore(RuleName rule) {
