@@ -17,15 +17,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,7 +37,7 @@ class DelayedLabelTopologyTest {
     @TempDir
     Path stateDir;
 
-    private TopologyTestDriver driver;
+    private TopologyFixture fixture;
     private TestInputTopic<String, byte[]> samples;
     private TestInputTopic<String, byte[]> labels;
     private TestOutputTopic<String, byte[]> predictions;
@@ -54,8 +47,7 @@ class DelayedLabelTopologyTest {
 
     private void start(LabelWait wait) {
         ServiceConfig config = ServiceConfig.defaults("unused:9092", stateDir).withLabelWait(wait);
-        ModelRegistry registry = new ModelRegistry();
-        registry.addListener(new LearningListener() {
+        fixture = new TopologyFixture(config, new LearningListener() {
             @Override
             public void onExpired(String stream) {
                 events.add("expired " + stream);
@@ -71,27 +63,19 @@ class DelayedLabelTopologyTest {
                 events.add("delay " + delayMillis);
             }
         });
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "delayed-test");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2");
-        driver = new TopologyTestDriver(AlignstreamService.topology(config, registry), p);
-        Topics t = config.topics();
-        samples = driver.createInputTopic(t.samples(), new StringSerializer(), new ByteArraySerializer());
-        labels = driver.createInputTopic(t.labels(), new StringSerializer(), new ByteArraySerializer());
-        predictions = driver.createOutputTopic(t.predictions(), new StringDeserializer(), new ByteArrayDeserializer());
-        deadLetters = driver.createOutputTopic(t.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
-        TestInputTopic<String, byte[]> models = driver.createInputTopic(t.models(), new StringSerializer(),
-                new ByteArraySerializer());
+        samples = fixture.samples;
+        labels = fixture.labels;
+        predictions = fixture.predictions;
+        deadLetters = fixture.deadLetters;
+        TestInputTopic<String, byte[]> models = fixture.models;
         ModelSpec m = new ModelSpec("m", "s", ModelConfig.of(RuleName.ALIGN_ADA, 0.1f, 6, 8, 3), false);
         models.pipeInput(m.id(), m.toJson());
     }
 
     @AfterEach
     void stop() {
-        if (driver != null) {
-            driver.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 

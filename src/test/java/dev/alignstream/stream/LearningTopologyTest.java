@@ -17,23 +17,13 @@ import dev.alignstream.io.ModelFile;
 import dev.alignstream.rules.Rules;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,7 +44,7 @@ class LearningTopologyTest {
     @TempDir
     Path stateDir;
 
-    private TopologyTestDriver driver;
+    private TopologyFixture fixture;
     private ModelRegistry registry;
     private TestInputTopic<String, byte[]> samples;
     private TestInputTopic<String, byte[]> models;
@@ -65,8 +55,7 @@ class LearningTopologyTest {
     @BeforeEach
     void start() {
         ServiceConfig config = ServiceConfig.defaults("unused:9092", stateDir).withSnapshotEvery(64);
-        registry = new ModelRegistry();
-        registry.addListener(new LearningListener() {
+        fixture = new TopologyFixture(config, new LearningListener() {
             @Override
             public void onDeadLetter(String reason) {
                 synchronized (deadLetterEvents) {
@@ -74,22 +63,16 @@ class LearningTopologyTest {
                 }
             }
         });
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2");
-        driver = new TopologyTestDriver(AlignstreamService.topology(config, registry), p);
-        Topics t = config.topics();
-        samples = driver.createInputTopic(t.samples(), new StringSerializer(), new ByteArraySerializer());
-        models = driver.createInputTopic(t.models(), new StringSerializer(), new ByteArraySerializer());
-        predictions = driver.createOutputTopic(t.predictions(), new StringDeserializer(), new ByteArrayDeserializer());
-        deadLetters = driver.createOutputTopic(t.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
+        registry = fixture.registry;
+        samples = fixture.samples;
+        models = fixture.models;
+        predictions = fixture.predictions;
+        deadLetters = fixture.deadLetters;
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        fixture.close();
     }
 
     private static ModelSpec spec(String id, String stream, RuleName rule, float lr) {
@@ -101,9 +84,7 @@ class LearningTopologyTest {
     }
 
     private byte[] export(String id) throws Exception {
-        CompletableFuture<byte[]> f = registry.export(id);
-        driver.advanceWallClockTime(Duration.ofMillis(500));
-        return f.get(10, TimeUnit.SECONDS);
+        return fixture.export(id);
     }
 
     private static Model offline(ModelSpec s, List<Sample> data) {

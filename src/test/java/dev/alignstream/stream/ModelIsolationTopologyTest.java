@@ -15,20 +15,10 @@ import dev.alignstream.data.SyntheticDataset;
 import dev.alignstream.io.ModelFile;
 import dev.alignstream.rules.Rules;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -47,7 +37,7 @@ class ModelIsolationTopologyTest {
     @TempDir
     Path stateDir;
 
-    private TopologyTestDriver driver;
+    private TopologyFixture fixture;
     private ModelRegistry registry;
     private TestInputTopic<String, byte[]> samples;
     private TestInputTopic<String, byte[]> models;
@@ -58,8 +48,7 @@ class ModelIsolationTopologyTest {
     private void start(long memoryBudget) {
         ServiceConfig config = ServiceConfig.defaults("unused:9092", stateDir).withSnapshotEvery(16)
                 .withMemoryBudget(memoryBudget);
-        registry = new ModelRegistry();
-        registry.addListener(new LearningListener() {
+        fixture = new TopologyFixture(config, new LearningListener() {
             @Override
             public void onSampleRefused(ModelSpec spec, String reason) {
                 events.add("sample-refused " + spec.id() + " " + reason);
@@ -75,23 +64,17 @@ class ModelIsolationTopologyTest {
                 events.add("dead-letter " + reason);
             }
         });
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "isolation-test");
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2");
-        driver = new TopologyTestDriver(AlignstreamService.topology(config, registry), p);
-        Topics t = config.topics();
-        samples = driver.createInputTopic(t.samples(), new StringSerializer(), new ByteArraySerializer());
-        models = driver.createInputTopic(t.models(), new StringSerializer(), new ByteArraySerializer());
-        predictions = driver.createOutputTopic(t.predictions(), new StringDeserializer(), new ByteArrayDeserializer());
-        deadLetters = driver.createOutputTopic(t.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
+        registry = fixture.registry;
+        samples = fixture.samples;
+        models = fixture.models;
+        predictions = fixture.predictions;
+        deadLetters = fixture.deadLetters;
     }
 
     @AfterEach
     void stop() {
-        if (driver != null) {
-            driver.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -100,9 +83,7 @@ class ModelIsolationTopologyTest {
     }
 
     private byte[] export(String id) throws Exception {
-        CompletableFuture<byte[]> f = registry.export(id);
-        driver.advanceWallClockTime(Duration.ofMillis(500));
-        return f.get(10, TimeUnit.SECONDS);
+        return fixture.export(id);
     }
 
     private static Model offline(ModelSpec s, List<Sample> data) {

@@ -28,14 +28,19 @@ final class TopologyFixture implements AutoCloseable {
 
     private final ServiceConfig config;
     private TopologyTestDriver driver;
-    ModelRegistry registry;
+    final ModelRegistry registry = new ModelRegistry();
     TestInputTopic<String, byte[]> samples;
+    TestInputTopic<String, byte[]> labels;
     TestInputTopic<String, byte[]> models;
     TestOutputTopic<String, byte[]> predictions;
     TestOutputTopic<String, byte[]> deadLetters;
 
-    TopologyFixture(ServiceConfig config) {
+    /** The topology of {@code config}, with {@code listeners} registered before it starts. */
+    TopologyFixture(ServiceConfig config, LearningListener... listeners) {
         this.config = config;
+        for (LearningListener l : listeners) {
+            registry.addListener(l);
+        }
         start();
     }
 
@@ -45,7 +50,6 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     private void start() {
-        registry = new ModelRegistry();
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-fixture");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -54,6 +58,7 @@ final class TopologyFixture implements AutoCloseable {
         driver = new TopologyTestDriver(AlignstreamService.topology(config, registry), p);
         Topics t = config.topics();
         samples = driver.createInputTopic(t.samples(), new StringSerializer(), new ByteArraySerializer());
+        labels = driver.createInputTopic(t.labels(), new StringSerializer(), new ByteArraySerializer());
         models = driver.createInputTopic(t.models(), new StringSerializer(), new ByteArraySerializer());
         predictions = driver.createOutputTopic(t.predictions(), new StringDeserializer(), new ByteArrayDeserializer());
         deadLetters = driver.createOutputTopic(t.deadLetters(), new StringDeserializer(), new ByteArrayDeserializer());
@@ -77,6 +82,10 @@ final class TopologyFixture implements AutoCloseable {
             }
         });
         return m;
+    }
+
+    TopologyTestDriver driver() {
+        return driver;
     }
 
     void declare(ModelSpec s) {
