@@ -85,7 +85,7 @@ final class ModelsHttpCommands {
             float[] features;
 
             @Option(names = "--input", paramLabel = "FILE",
-                    description = "a request body: {\"features\": [...]} or {\"samples\": [{\"features\": [...]}, ...]} ('-': stdin)")
+                    description = "a request body: {\"features\": [...]} or {\"samples\": [{\"features\": [...]}, ...]}, for an RNN {\"sequence\": [[...], ...]} ('-': stdin)")
             Path file;
         }
 

@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 9's crash test: two RNN models (align-ada with alignment tracking, bp with mini-batches
  * of 2) learn delayed-sum sequences through a real broker while the service is SIGKILLed three
- * times, placed by committed predictions (20, 45 and 70 % of the total), and restarted; in the
+ * times, placed by committed predictions (20, 45 and 70 % of the total; the sequences are produced
+ * in parts, each released by the kill before it), and restarted; in the
  * end each model's file equals, tensor for tensor, what offline {@code train --arch rnn} writes
  * for the same sequences, and every sequence has exactly one committed prediction per model.
  */
@@ -66,11 +67,22 @@ class RnnCrashTest {
                 "--topic-prefix", prefix, "--partitions", "2", "--snapshot-every", "50", "--alignment-every", "0"};
         long total = 2L * SEQUENCES;
         long[] killAt = {total * 20 / 100, total * 45 / 100, total * 70 / 100};
+        // the sequences go out in four parts, each released by the kill before it, so every kill
+        // lands with sequences still to come however fast this machine learns them
+        int[] partEnd = {SEQUENCES * 30 / 100, SEQUENCES * 55 / 100, SEQUENCES * 80 / 100, SEQUENCES};
+        java.util.concurrent.Semaphore released = new java.util.concurrent.Semaphore(0);
         AtomicReference<Exception> producerFailed = new AtomicReference<>();
         Thread producer = new Thread(() -> {
             try (KafkaProducer<String, byte[]> p = StreamingFixture.producer(bootstrap)) {
-                for (SequenceSample s : data) {
-                    StreamingFixture.send(p, topics, "sums", SampleJson.toJson(s));
+                int next = 0;
+                for (int part = 0; part < partEnd.length; part++) {
+                    if (part > 0) {
+                        released.acquire();
+                    }
+                    for (; next < partEnd[part]; next++) {
+                        StreamingFixture.send(p, topics, "sums", SampleJson.toJson(data.get(next)));
+                    }
+                    p.flush();
                 }
             } catch (Exception e) {
                 producerFailed.set(e);
@@ -90,6 +102,7 @@ class RnnCrashTest {
                     assertTrue(committed.total() < total, "killed while predictions were outstanding");
                     long from = service.logSize();
                     service = ChildJvm.start(log, serve);
+                    released.release();
                     service.awaitLine(Pattern.compile("service ready"), from, Duration.ofSeconds(90));
                 }
             }
