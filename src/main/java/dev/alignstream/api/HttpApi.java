@@ -309,6 +309,9 @@ public final class HttpApi implements AutoCloseable {
         o.put("rejected_steps", s.rejectedSteps());
         o.put("paused", s.paused());
         o.put("state", s.state());
+        if (s.memoryBytes() > 0) {
+            o.put("memory_bytes", s.memoryBytes());
+        }
         if (s.reason() != null) {
             o.put("reason", s.reason());
         }

@@ -96,7 +96,7 @@ public final class ModelRegistry {
         }
         for (Map.Entry<String, String> e : v.invalid().entrySet()) {
             out.add(new ModelStatus(e.getKey(), null, null, null, null, 0f, 0, 0, 0, false, "refused",
-                    "declaration cannot be read: " + e.getValue()));
+                    "declaration cannot be read: " + e.getValue(), 0));
         }
         out.sort(Comparator.comparing(ModelStatus::id));
         return out;
@@ -184,7 +184,7 @@ public final class ModelRegistry {
         };
         own(id, direct, new ModelStatus(id, stream, "mlp", model.config().rule().id(), model.config().layersString(),
                 model.config().learningRate(), model.config().batchSize(), model.samplesSeen(), model.rejectedSteps(),
-                model.paused(), "live"));
+                model.paused(), "live", dev.alignstream.core.ModelFootprint.bytes(model.config())));
     }
 
     /** No model of that id lives on this instance. */

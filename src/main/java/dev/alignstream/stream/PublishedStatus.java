@@ -43,6 +43,6 @@ final class PublishedStatus implements Supplier<ModelStatus> {
             return b;
         }
         return new ModelStatus(b.id(), b.stream(), b.arch(), b.rule(), b.layers(), b.learningRate(), b.batchSize(), seen,
-                rejected, b.paused(), b.state(), b.reason());
+                rejected, b.paused(), b.state(), b.reason(), b.memoryBytes());
     }
 }

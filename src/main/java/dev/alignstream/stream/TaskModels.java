@@ -614,7 +614,7 @@ final class TaskModels {
         ServedModel m = lm.model;
         return new ModelStatus(lm.spec.id(), lm.spec.stream(), m.arch().id(), m.config().rule().id(),
                 m.config().layersString(), m.config().learningRate(), m.config().batchSize(), m.samplesSeen(),
-                m.rejectedSteps(), m.paused(), "live");
+                m.rejectedSteps(), m.paused(), "live", lm.spec.footprintBytes());
     }
 
     /** Releases everything this task holds on the instance (its memory, its registry entries); state stays committed. */

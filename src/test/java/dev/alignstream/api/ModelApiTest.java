@@ -377,6 +377,8 @@ class ModelApiTest {
         JsonNode status = readTree(call(nonOwner, "GET", "/models/rnn", null, null).body());
         assertEquals("rnn", status.path("arch").asText());
         assertEquals("1,24,1", status.path("layers").asText());
+        assertEquals(dev.alignstream.rnn.RnnFootprint.bytes(c), status.path("memory_bytes").asLong(),
+                "the memory the model was admitted with");
 
         RnnLearner offline = new RnnLearner(RnnModel.create(c));
         data.forEach(offline::observe);
