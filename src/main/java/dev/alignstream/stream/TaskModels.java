@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  *       restored (live models and models waiting for memory).</li>
  *   <li>{@link #restore} MUST discard a snapshot whose model is no longer declared, or whose
  *       generation differs from the declared one (a delete, or a delete and re-create, that
- *       happened while no instance ran the task): such a model starts from its seed.</li>
+ *       happened while no instance ran the task): such a model starts from its seed. A snapshot
+ *       that cannot be read back (CRC mismatch, unreadable tensors or journal) refuses its model
+ *       alone, with the reason, until it is deleted; it never fails the task.</li>
  *   <li>A model is refused as unfit, durably (a marker beside the snapshots), when
  *       {@link #UNFIT_LIMIT} consecutive journaled samples did not fit it and it has never used
  *       one; its snapshot is deleted in the same transaction. A model refused for memory is
@@ -142,6 +144,13 @@ final class TaskModels {
     private final Map<String, Live> byId = new HashMap<>();
     /** Refused as unfit (committed): model id -> generation. */
     private final Map<String, Long> unfit = new HashMap<>();
+    /**
+     * Refused because their snapshot (or the journal after it) cannot be read back: model id ->
+     * generation. Starting them from their seed would silently lose what they learned, and failing
+     * the task would stop every other model of it; they wait, refused, for a delete (or a
+     * re-creation, a new generation).
+     */
+    private final Map<String, Long> unrestorable = new HashMap<>();
     /** Refused for memory on this instance: model id -> declaration; their snapshot, if any, is kept. */
     private final Map<String, DeclaredModels.Declaration> overBudget = new HashMap<>();
     /** Snapshots of models waiting for memory, which pin their stream's journal. */
@@ -219,8 +228,23 @@ final class TaskModels {
                 refuseForMemory(d, refusal);
                 continue;
             }
-            restoreOne(h, d);
+            try {
+                restoreOne(h, d);
+            } catch (RuntimeException e) {
+                refuseUnrestorable(d, e);
+            }
         }
+    }
+
+    private void refuseUnrestorable(DeclaredModels.Declaration d, RuntimeException cause) {
+        String id = d.spec().id();
+        budget.release(id);
+        unrestorable.put(id, d.generation());
+        String reason = "refused: its snapshot cannot be restored (" + cause.getMessage() + "); the other models of"
+                + " its stream go on. Delete the model and declare it again to start it from its seed";
+        LOG.error("model {} {}", id, reason, cause);
+        registry.refuse(d.spec(), reason);
+        registry.listeners().forEach(l -> l.onModelRefused(d.spec(), "unrestorable", reason));
     }
 
     private void restoreOne(SnapshotStore.Header h, DeclaredModels.Declaration d) {
@@ -275,7 +299,8 @@ final class TaskModels {
             for (DeclaredModels.Declaration d : ofStream) {
                 String id = d.spec().id();
                 if (!byId.containsKey(id) && !overBudget.containsKey(id) && !pinned.containsKey(id)
-                        && !Long.valueOf(d.generation()).equals(unfit.get(id))) {
+                        && !Long.valueOf(d.generation()).equals(unfit.get(id))
+                        && !Long.valueOf(d.generation()).equals(unrestorable.get(id))) {
                     join(d);
                 }
             }
@@ -548,6 +573,9 @@ final class TaskModels {
         if (unfit.remove(modelId) != null) {
             snapshots.deleteRefusal(modelId);
         }
+        if (unrestorable.remove(modelId) != null) {
+            snapshots.delete(modelId);
+        }
         overBudget.remove(modelId);
         if (pinned.remove(modelId) != null) {
             snapshots.delete(modelId);
@@ -558,6 +586,7 @@ final class TaskModels {
     /** Ids of models refused or waiting here, with the generation they were refused at. */
     Map<String, Long> notLive() {
         Map<String, Long> out = new HashMap<>(unfit);
+        out.putAll(unrestorable);
         overBudget.forEach((id, d) -> out.put(id, d.generation()));
         return out;
     }
@@ -631,6 +660,9 @@ final class TaskModels {
             registry.clearRefusal(id);
         }
         for (String id : unfit.keySet()) {
+            registry.clearRefusal(id);
+        }
+        for (String id : unrestorable.keySet()) {
             registry.clearRefusal(id);
         }
         byId.clear();
