@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The image's shell scripts run by /bin/sh against stand-ins: deploy/alignstream.sh (the launcher:
- * heap from the container limit, JAVA_OPTS last, arguments passed intact) with a fake `java`, and
+ * heap from the container limit, the vector kernels' module, JAVA_OPTS last, arguments passed intact) with a fake `java`, and
  * deploy/demo-job.sh (the compose demo job: MNIST or generated data, one model per rule, then
  * produce) with a fake alignstream CLI that records its calls.
  */
@@ -51,7 +51,8 @@ class DeployScriptsTest {
         ProcessRun r = ProcessRun.run(List.of("sh", LAUNCHER.toString(), "serve", "--instance-id", "pod 0"), env);
 
         assertEquals(0, r.exitCode(), r.output());
-        assertEquals(List.of("-XX:MaxRAMPercentage=55", "-XX:+ExitOnOutOfMemoryError", "-Xss512k", "-Dalignstream.test=yes",
+        assertEquals(List.of("-XX:MaxRAMPercentage=55", "-XX:+ExitOnOutOfMemoryError", "--add-modules=jdk.incubator.vector",
+                "-Xss512k", "-Dalignstream.test=yes",
                 "-jar", jar.toString(), "serve", "--instance-id", "pod 0"), Files.readAllLines(argsFile));
     }
 
