@@ -7,10 +7,14 @@ package dev.alignstream.core;
  *
  * <p>Almost everything is a row axpy over {@link RowMatrix} rows, which HotSpot vectorizes;
  * a weight row stays in L1 while it serves every batch row, and groups of zero coefficients
- * (relu units, blank pixels) are skipped. The one reduction ({@link #backwardTransposed}, needed
- * only by {@code bp}, which reads the live weights backward) uses four interleaved accumulators.
- * Every sum runs in one fixed order, so results are reproducible bit for bit — the property
- * crash recovery is checked with.
+ * (relu units, blank pixels) are skipped. The one reduction ({@link #backwardTransposed} at batch
+ * 1: {@code bp}'s live backward pass and the Align rules' frozen one) is a dot product per neuron
+ * with eight interleaved sums ({@link #dot8}), which HotSpot 17 does not vectorize: when the JVM
+ * runs with {@code --add-modules jdk.incubator.vector}, {@link VectorKernels} computes it with the
+ * JDK Vector API (fixed 256-bit species, four rows at a time), otherwise the scalar code here
+ * does; {@link #vectorStatus()} says which. Every sum runs in one fixed order, and the vector and
+ * scalar paths give the same bits, so results are reproducible bit for bit on every machine and
+ * either path — the property crash recovery is checked with.
  */
 public final class Kernels {
 
