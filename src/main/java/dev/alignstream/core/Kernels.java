@@ -76,68 +76,6 @@ public final class Kernels {
         combineRowsBlocked(a, m, out, batch, kEnd, n);
     }
 
-    /** Columns per strip of {@link #combineRowsVector}: a strip of a 1024-row matrix is 512 KiB, kept in L2 across the batch. */
-    private static final int STRIP = 128;
-
-    /**
-     * {@link #combineRows} for several rows on the vector path: {@code out = a * m} in column
-     * strips, four batch rows at a time held in registers ({@link VectorKernels#combine4}) while
-     * {@code k} runs over the rows of {@code m} where any of the four coefficients is nonzero. Each
-     * entry sums its terms with {@code k} ascending, one at a time, as {@link #combineRowsBlocked}
-     * does, so the bits are the same.
-     *
-     * @param a    coefficients, {@code B x K}. Not modified.
-     * @param m    rows to combine, {@code K x N}. Not modified.
-     * @param coef scratch of at least {@code 4 K}. Modified.
-     * @param rows scratch of at least {@code K} ints. Modified.
-     * @param out  {@code B x N}. Modified.
-     */
-    public static void combineRowsVector(RowMatrix a, RowMatrix m, float[] coef, int[] rows, RowMatrix out) {
-        final int batch = a.numRows();
-        final int kEnd = m.numRows();
-        final int n = m.numCols();
-        out.setActiveRows(batch);
-        out.zero();
-        final int b4 = batch & ~3;
-        for (int from = 0; from < n; from += STRIP) {
-            final int to = Math.min(n, from + STRIP);
-            for (int b0 = 0; b0 < b4; b0 += 4) {
-                final int count = gather4(a.row(b0), a.row(b0 + 1), a.row(b0 + 2), a.row(b0 + 3), kEnd, coef, rows);
-                VectorKernels.combine4(out.row(b0), out.row(b0 + 1), out.row(b0 + 2), out.row(b0 + 3), coef, rows, count,
-                        m, from, to);
-            }
-            for (int b = b4; b < batch; b++) {
-                final float[] ab = a.row(b);
-                int count = 0;
-                for (int k = 0; k < kEnd; k++) {
-                    if (ab[k] != 0f) {
-                        coef[count] = ab[k];
-                        rows[count++] = k;
-                    }
-                }
-                VectorKernels.combine1(out.row(b), coef, rows, count, m, from, to);
-            }
-        }
-    }
-
-    /**
-     * Lists the {@code k < n} where any of {@code a0[k]..a3[k]} is nonzero, ascending, with their
-     * four coefficients interleaved ({@code coef[4i + r] = a_r[k]}); returns how many.
-     */
-    private static int gather4(float[] a0, float[] a1, float[] a2, float[] a3, int n, float[] coef, int[] rows) {
-        int count = 0;
-        for (int k = 0; k < n; k++) {
-            if (a0[k] != 0f || a1[k] != 0f || a2[k] != 0f || a3[k] != 0f) {
-                coef[4 * count] = a0[k];
-                coef[4 * count + 1] = a1[k];
-                coef[4 * count + 2] = a2[k];
-                coef[4 * count + 3] = a3[k];
-                rows[count++] = k;
-            }
-        }
-        return count;
-    }
-
     /**
      * {@link #combineRows} for several rows: four weight rows at a time are combined into each
      * output row ({@link #axpy4}), over column tiles of {@link #TILE} so the output tile stays in
@@ -214,22 +152,7 @@ public final class Kernels {
      * @param h     pre-activation {@code B x n_out}. Modified.
      */
     public static void affine(RowMatrix a, RowMatrix wt, float[] bias, float scale, int[] nonzero, RowMatrix h) {
-        affine(a, wt, bias, scale, nonzero, null, h);
-    }
-
-    /**
-     * {@link #affine(RowMatrix, RowMatrix, float[], float, int[], RowMatrix)} with the scratch
-     * the vector path needs for several rows ({@link #combineRowsVector}); the same bits either way.
-     *
-     * @param coef scratch of at least {@code 4 n_in} floats, or null for the scalar path. Modified.
-     */
-    public static void affine(RowMatrix a, RowMatrix wt, float[] bias, float scale, int[] nonzero, float[] coef,
-                              RowMatrix h) {
-        if (a.numRows() > 1 && VectorPath.ENABLED && coef != null) {
-            combineRowsVector(a, wt, coef, nonzero, h);
-        } else {
-            combineRows(a, wt, nonzero, h);
-        }
+        combineRows(a, wt, nonzero, h);
         final int n = wt.numCols();
         for (int b = 0; b < h.numRows(); b++) {
             final float[] hb = h.row(b);
@@ -486,62 +409,6 @@ public final class Kernels {
         }
     }
 
-    /**
-     * {@link #addOuter(RowMatrix, float, RowMatrix, RowMatrix)} with scratch for the vector path:
-     * with several rows, four weight rows at a time are updated in registers by all batch rows
-     * ({@link VectorKernels#combine4}), each entry adding the rows one at a time in ascending
-     * order; the same bits as the scalar path.
-     *
-     * @param coef scratch of at least {@code 4 B}. Modified.
-     * @param rows scratch of at least {@code B} ints. Modified.
-     */
-    public static void addOuter(RowMatrix wt, float alpha, RowMatrix u, RowMatrix g, float[] coef, int[] rows) {
-        final int batch = u.numRows();
-        if (batch == 1 || !VectorPath.ENABLED) {
-            addOuter(wt, alpha, u, g);
-            return;
-        }
-        addOuterVector(wt, alpha, u, g, coef, rows);
-    }
-
-    /** The vector path of {@link #addOuter(RowMatrix, float, RowMatrix, RowMatrix, float[], int[])} and {@link #addOuterGathered}. */
-    private static void addOuterVector(RowMatrix wt, float alpha, RowMatrix u, RowMatrix g, float[] coef, int[] rows) {
-        final int batch = u.numRows();
-        final int nIn = wt.numRows();
-        final int nOut = wt.numCols();
-        final int k4 = nIn & ~3;
-        for (int k0 = 0; k0 < k4; k0 += 4) {
-            int count = 0;
-            for (int b = 0; b < batch; b++) {
-                final float[] ub = u.row(b);
-                final float c0 = alpha * ub[k0];
-                final float c1 = alpha * ub[k0 + 1];
-                final float c2 = alpha * ub[k0 + 2];
-                final float c3 = alpha * ub[k0 + 3];
-                if (c0 != 0f || c1 != 0f || c2 != 0f || c3 != 0f) {
-                    coef[4 * count] = c0;
-                    coef[4 * count + 1] = c1;
-                    coef[4 * count + 2] = c2;
-                    coef[4 * count + 3] = c3;
-                    rows[count++] = b;
-                }
-            }
-            VectorKernels.combine4(wt.row(k0), wt.row(k0 + 1), wt.row(k0 + 2), wt.row(k0 + 3), coef, rows, count, g, 0,
-                    nOut);
-        }
-        for (int k = k4; k < nIn; k++) {
-            int count = 0;
-            for (int b = 0; b < batch; b++) {
-                final float c = alpha * u.row(b)[k];
-                if (c != 0f) {
-                    coef[count] = c;
-                    rows[count++] = b;
-                }
-            }
-            VectorKernels.combine1(wt.row(k), coef, rows, count, g, 0, nOut);
-        }
-    }
-
     /** One weight row of {@link #addOuter}: batch rows in groups of four, skipping all-zero groups. */
     private static void addOuterRow(float[] w, float alpha, RowMatrix u, int k, RowMatrix g, int batch, int from, int to) {
         final int b4 = batch & ~3;
@@ -577,15 +444,10 @@ public final class Kernels {
      * @param alpha factor
      * @param u     inputs, {@code B x n_in}. Not modified.
      * @param g     signals, {@code B x n_out}. Not modified.
-     * @param coef  scratch of at least {@code B}; of {@code 4 B} for the vector path
-     *              ({@link VectorKernels#combine4}, same bits). Modified.
+     * @param coef  scratch of at least {@code B}. Modified.
      * @param rows  scratch of at least {@code B} ints. Modified.
      */
     public static void addOuterGathered(RowMatrix wt, float alpha, RowMatrix u, RowMatrix g, float[] coef, int[] rows) {
-        if (VectorPath.ENABLED && coef.length >= 4 * u.numRows()) {
-            addOuterVector(wt, alpha, u, g, coef, rows);
-            return;
-        }
         final int batch = u.numRows();
         final int nIn = wt.numRows();
         final int nOut = wt.numCols();

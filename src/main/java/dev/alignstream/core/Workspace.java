@@ -28,9 +28,6 @@ public final class Workspace {
     private final RowMatrix tileAcc;
     private final float[] products;
     private final float[] dots;
-    /** The vector kernels' gathered coefficients ({@code 4 max(B, widest)}) and term rows ({@code B}). */
-    private final float[] coef;
-    private final int[] coefRows;
     private final int[] nonzero;
     private final RowMatrix[] all;
 
@@ -69,15 +66,12 @@ public final class Workspace {
         tileAcc = new RowMatrix(maxBatch, TILE_COLS);
         products = new float[Math.max(widest, VECTOR_LANES)];
         dots = new float[widest];
-        coef = new float[4 * Math.max(maxBatch, maxBatch > 1 ? widest : 0)];
-        coefRows = new int[maxBatch];
         nonzero = new int[widest];
     }
 
     /** Bytes of every buffer of one learning step (activities, signals, scratch). */
     public long bytes() {
-        long b = tile.bytes() + tileAcc.bytes() + 4L * products.length + 4L * dots.length + 4L * nonzero.length + 4L * coef.length
-                + 4L * coefRows.length;
+        long b = tile.bytes() + tileAcc.bytes() + 4L * products.length + 4L * dots.length + 4L * nonzero.length;
         java.util.Set<RowMatrix> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (RowMatrix m : all) {
             if (seen.add(m)) {
@@ -137,16 +131,6 @@ public final class Workspace {
         return alignSignal[l];
     }
 
-    /** Scratch of {@code 4 B} floats for {@link Kernels#addOuter(RowMatrix, float, RowMatrix, RowMatrix, float[], int[])}. */
-    float[] coefScratch() {
-        return coef;
-    }
-
-    /** Scratch of {@code B} ints for {@link Kernels#addOuter(RowMatrix, float, RowMatrix, RowMatrix, float[], int[])}. */
-    int[] coefRowsScratch() {
-        return coefRows;
-    }
-
     public RowMatrix target() {
         return target;
     }
@@ -157,7 +141,7 @@ public final class Workspace {
         RowMatrix[] aa = frozen ? a0 : a;
         int depth = layers.length - 1;
         for (int l = 1; l <= depth; l++) {
-            Kernels.affine(aa[l - 1], p.weightT(l), p.bias(l), Kernels.invSqrt(layers[l - 1]), nonzero, coef, hh[l]);
+            Kernels.affine(aa[l - 1], p.weightT(l), p.bias(l), Kernels.invSqrt(layers[l - 1]), nonzero, hh[l]);
             if (l < depth) {
                 Kernels.activate(phi, hh[l], aa[l]);
             }
