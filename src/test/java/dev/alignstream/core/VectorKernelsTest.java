@@ -130,7 +130,7 @@ class VectorKernelsTest {
     }
 
     /**
-     * A few hundred tracked steps of bp, align-ada and align-zero at batch 1 and 3 on awkward widths,
+     * A few hundred tracked steps of bp, align-ada and align-zero at batch 1, 3, 6 and 32 on awkward widths,
      * each summarized by a hash of the model file (live and frozen parameters, alignment
      * accumulators) and the alignment score of layer 1.
      */
@@ -138,7 +138,7 @@ class VectorKernelsTest {
         List<String> out = new ArrayList<>();
         assertFalse(Kernels.vectorStatus().isEmpty());
         for (RuleName rule : List.of(RuleName.BP, RuleName.ALIGN_ADA, RuleName.ALIGN_ZERO)) {
-            for (int batch : new int[] {1, 3}) {
+            for (int batch : new int[] {1, 3, 6, 32}) {
                 ModelConfig c = new ModelConfig(new int[] {37, 41, 17, 3}, Activation.RELU, rule, 0.05f, batch, 5L, -0.1f,
                         1f, true);
                 Learner learner = new Learner(Model.create(c), Rules.of(rule));
