@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector") // the vector kernels, as deployed
 public class KernelsBenchmark {
 
     private static final int N = 1024;
@@ -48,6 +48,7 @@ public class KernelsBenchmark {
     private float[] bias;
     private float[] products;
     private int[] nonzero;
+    private float[] dots;
     private Learner learner;
     private float[][] xs;
     private float[][] ts;
@@ -79,6 +80,7 @@ public class KernelsBenchmark {
         bias = new float[N];
         products = new float[N];
         nonzero = new int[N];
+        dots = new float[N];
         ModelConfig c = new ModelConfig(new int[] {784, 1024, 1024, 10}, Activation.RELU, RuleName.ALIGN_ADA, 0.01f,
                 batch, 7L, -0.1f, 1f, true);
         Model model = Model.create(c);
@@ -101,10 +103,11 @@ public class KernelsBenchmark {
         return out;
     }
 
-    /** Backward product through the transposed weight: dot products (batch 1) or the tiled transpose (batches). */
+    /** Backward product through the transposed weight: dot products (batch 1, Vector API) or the tiled transpose (batches). */
     @Benchmark
     public RowMatrix backward() {
-        Kernels.backwardTransposed(weightT, signal, 0.03125f, gate, Activation.RELU, tile, tileAcc, products, out);
+        Kernels.backwardTransposed(weightT, signal, 0.03125f, gate, Activation.RELU, tile, tileAcc, products, nonzero,
+                dots, out);
         return out;
     }
 

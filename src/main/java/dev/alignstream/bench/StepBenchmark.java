@@ -13,12 +13,13 @@ import java.util.Random;
 /**
  * Measures the learning step alone (forward, backward, update; no parsing, no prediction
  * bookkeeping) on one thread with synthetic data shaped like the numpy peer's: features uniform
- * in [0, 1), random labels, targets one-hot minus 0.1. Runs a warm-up, then several timed rounds,
+ * in [0, 1), random labels, targets one-hot minus 0.1. Runs a 2 s warm-up, then several timed rounds,
  * and reports the median rate so one slow round (GC, the other core busy) does not decide.
  */
 public final class StepBenchmark {
 
     private static final int POOL = 4096;
+    private static final double WARMUP_SECONDS = 2.0;
 
     /** One measured configuration. */
     public record Result(String rule, int[] layers, int batch, boolean trackAlignment, double samplesPerSecond,
@@ -56,7 +57,9 @@ public final class StepBenchmark {
                 throw new IllegalStateException("benchmark step rejected: " + rejected);
             }
         };
-        long warmupEnd = System.nanoTime() + (long) (Math.min(2.0, seconds * 0.2) * 1e9);
+        // a fixed 2 s: the JIT needs about that to compile the vector kernels (before, the Vector
+        // API runs its scalar fallback, far slower than plain scalar code), however short the rounds
+        long warmupEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
         while (System.nanoTime() < warmupEnd) {
             step.run();
         }

@@ -8,6 +8,7 @@ import dev.alignstream.bench.Machine;
 import dev.alignstream.bench.ModelMemory;
 import dev.alignstream.bench.NumpyPeer;
 import dev.alignstream.bench.StepBenchmark;
+import dev.alignstream.core.Kernels;
 import dev.alignstream.core.ModelConfig;
 import dev.alignstream.core.RuleName;
 import java.nio.file.Files;
@@ -31,6 +32,8 @@ import picocli.CommandLine.Option;
         description = {"Measures the learning step alone (one thread, synthetic data): samples/s per rule, batch and",
                 "alignment tracking, cost relative to bp, bytes per model, and the ratio to the numpy/OpenBLAS peer",
                 "running the same rule in the same session (peer rules: bp, align-ada, align-zero).",
+                "The machine line says whether the vector kernels are on (start java with"
+                        + " --add-modules jdk.incubator.vector for them).",
                 "Example: bench --layers 784,1024,1024,10 --rule bp,align-ada --batch 1,32 --track-alignment both"
                         + " --peer ../shared/bench/numpy_peer.py"})
 public final class BenchCommand implements Callable<Integer> {
@@ -94,7 +97,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         Machine machine = Machine.current();
         String kernel = peer != null ? NumpyPeer.kernel() : null;
-        System.out.println("machine: " + machine);
+        System.out.println("machine: " + machine + "; vector kernels " + Kernels.vectorStatus());
         if (peer != null) {
             System.out.println("numpy peer: OpenBLAS kernel " + kernel + " (OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset for it)");
         }
@@ -168,6 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
             m.put("cores", machine.cores());
             m.put("jvm", machine.jvm());
             m.put("arch", machine.arch());
+            m.put("vector_kernels", Kernels.vectorized());
             if (kernel != null) {
                 out.put("peer_openblas_kernel", kernel);
             }

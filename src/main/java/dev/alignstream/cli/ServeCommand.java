@@ -2,6 +2,7 @@ package dev.alignstream.cli;
 
 import dev.alignstream.api.AlignstreamServer;
 import dev.alignstream.api.HttpSettings;
+import dev.alignstream.core.Kernels;
 import dev.alignstream.stream.ServiceConfig;
 import dev.alignstream.stream.Topics;
 import java.io.IOException;
@@ -112,6 +113,7 @@ public final class ServeCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "serve-shutdown"));
+        System.out.println("vector kernels " + Kernels.vectorStatus());
         System.out.println("alignstream service ready: http://"
                 + (httpBind.equals("0.0.0.0") || httpBind.equals("::") ? "127.0.0.1" : httpBind) + ":" + server.httpPort() + " (Kafka "
                 + config.bootstrapServers() + ", instance " + (instanceId == null ? "dynamic" : instanceId) + ")");

@@ -6,14 +6,37 @@ import org.ejml.dense.row.CommonOps_FDRM;
 
 /**
  * Tracks the paper's input-weight alignment (SPEC section 5). For each weight layer it
- * accumulates {@code P = sum g^l a0^{l-1 T} / sqrt(n_{l-1})}, the weight change the NTK theory
+ * accumulates {@code P = sum g^l a0^{l-1 T} / sqrt(n_{l-1})}, the weight change the theory
  * predicts (align-zero signal, frozen inputs, live error), stored transposed like the weights.
  * The score compares the Gram matrices of the actual change {@code dW = W - W0} and of {@code P};
  * it is computed on demand because it costs a matrix-matrix product per layer.
+ *
+ * <p>Accumulation is deferred: {@link #accumulate} only copies each sample's frozen inputs and
+ * signals into a small buffer ({@link #DEFERRED_ROWS} samples), and the buffered outer products
+ * are added to {@code P} when it is full or when anyone reads {@code P} ({@link #predictedT},
+ * the scores). {@code P} is weight-sized, so adding one sample at a time streams it through
+ * memory once per sample; adding {@code 32} at once streams it once per 32 samples while the
+ * buffered rows stay in cache. The result has exactly the bits of the per-sample accumulation
+ * ({@link Kernels#addOuterGathered} adds the samples to each entry one by one, oldest first),
+ * whenever the buffer happens to be emptied, so the score is the exact one of SPEC section 5 and
+ * a model's bytes do not depend on when it was saved.
+ *
+ * <p>Not thread-safe: reading {@code P} may update it, so readers hold the model as for any other
+ * read of its state.
  */
 public final class AlignmentTracker {
 
+    /** Samples whose outer products may wait in the buffer (at least the batch size). */
+    static final int DEFERRED_ROWS = 32;
+
     private final RowMatrix[] predictedT;
+    /** Per layer {@code l} at {@code l-1}: the buffered samples' {@code a0^{l-1}} rows, oldest first; null until first used. */
+    private RowMatrix[] deferredInput;
+    /** Per layer {@code l} at {@code l-1}: the buffered samples' signals {@code g^l}. */
+    private RowMatrix[] deferredSignal;
+    private float[] coef;
+    private int[] gathered;
+    private int deferred;
 
     public AlignmentTracker(int[] layers) {
         predictedT = new RowMatrix[layers.length - 1];
@@ -22,11 +45,22 @@ public final class AlignmentTracker {
         }
     }
 
-    /** Bytes of the accumulators {@code P^l}. */
+    /** The buffer's capacity in samples for a learner of this batch size. */
+    static int deferredCapacity(int batchSize) {
+        return Math.max(DEFERRED_ROWS, batchSize);
+    }
+
+    /** Bytes of the accumulators {@code P^l} and, once allocated, of the deferral buffer. */
     public long bytes() {
         long b = 0;
         for (RowMatrix p : predictedT) {
             b += p.bytes();
+        }
+        if (deferredInput != null) {
+            for (int l = 0; l < predictedT.length; l++) {
+                b += deferredInput[l].bytes() + deferredSignal[l].bytes();
+            }
+            b += 4L * coef.length + 4L * gathered.length;
         }
         return b;
     }
@@ -35,36 +69,76 @@ public final class AlignmentTracker {
         return predictedT.length;
     }
 
-    /** {@code P^l} transposed ({@code n_{l-1} x n_l}); live, used for serialization. */
+    /** {@code P^l} transposed ({@code n_{l-1} x n_l}), complete (the buffer is added first); live, used for serialization. */
     public RowMatrix predictedT(int l) {
+        flush();
         return predictedT[l - 1];
     }
 
-    /** Adds the batch in the workspace: {@code P^l += sum_b signal_b a0_b^T / sqrt(n_{l-1})}. */
+    /**
+     * Adds the batch in the workspace, {@code P^l += sum_b signal_b a0_b^T / sqrt(n_{l-1})} for
+     * every layer, by copying its rows into the buffer (emptied into {@code P} when full).
+     */
     void accumulate(Workspace ws, RowMatrix[] signals) {
+        final int n = ws.rows();
+        if (deferredInput == null) {
+            allocateBuffer(deferredCapacity(ws.maxBatch()));
+        }
+        if (deferred + n > coef.length) {
+            flush();
+        }
         for (int l = 1; l <= predictedT.length; l++) {
-            accumulateLayer(l, ws.a0(l - 1), signals[l]);
+            RowMatrix in = ws.a0(l - 1);
+            RowMatrix sig = signals[l];
+            RowMatrix bufIn = deferredInput[l - 1];
+            RowMatrix bufSig = deferredSignal[l - 1];
+            for (int b = 0; b < n; b++) {
+                System.arraycopy(in.row(b), 0, bufIn.row(deferred + b), 0, bufIn.numCols());
+                System.arraycopy(sig.row(b), 0, bufSig.row(deferred + b), 0, bufSig.numCols());
+            }
+        }
+        deferred += n;
+        if (deferred == coef.length) {
+            flush();
         }
     }
 
-    /** {@code P^l += scale * sum_b signal_b a0_b^T} for one layer. */
-    void accumulateLayer(int l, RowMatrix a0, RowMatrix signal) {
-        Kernels.addOuter(predictedT[l - 1], scale(l, this), a0, signal);
+    private void allocateBuffer(int capacity) {
+        int depth = predictedT.length;
+        deferredInput = new RowMatrix[depth];
+        deferredSignal = new RowMatrix[depth];
+        for (int l = 0; l < depth; l++) {
+            deferredInput[l] = new RowMatrix(capacity, predictedT[l].numRows());
+            deferredSignal[l] = new RowMatrix(capacity, predictedT[l].numCols());
+        }
+        coef = new float[capacity];
+        gathered = new int[capacity];
     }
 
-    /**
-     * The factor {@code 1 / sqrt(n_{l-1})} of layer {@code l}'s accumulation; the learner uses the
-     * same factor when it updates {@code P} in the weight update's sweep
-     * ({@link Kernels#addOuterPair}), so both paths give the same bits.
-     */
-    static float scale(int l, AlignmentTracker t) {
-        return Kernels.invSqrt(t.predictedT[l - 1].numRows());
+    /** Adds the buffered samples' outer products to {@code P}, oldest first, and empties the buffer. */
+    void flush() {
+        if (deferred == 0) {
+            return;
+        }
+        for (int l = 1; l <= predictedT.length; l++) {
+            RowMatrix in = deferredInput[l - 1];
+            RowMatrix sig = deferredSignal[l - 1];
+            in.setActiveRows(deferred);
+            sig.setActiveRows(deferred);
+            Kernels.addOuterGathered(predictedT[l - 1], scale(l), in, sig, coef, gathered);
+        }
+        deferred = 0;
+    }
+
+    /** The factor {@code 1 / sqrt(n_{l-1})} of layer {@code l}'s accumulation. */
+    private float scale(int l) {
+        return Kernels.invSqrt(predictedT[l - 1].numRows());
     }
 
     /** The alignment score of layer {@code l} in [0, 1], or NaN before anything was learned. */
     public double score(int l, Parameters live, Parameters initial) {
         FMatrixRMaj dT = change(l, live, initial);
-        return score(dT, predictedT[l - 1].toEjml());
+        return score(dT, predictedT(l).toEjml());
     }
 
     /**
@@ -81,7 +155,7 @@ public final class AlignmentTracker {
             d[i] = d[j];
             d[j] = t;
         }
-        return score(dT, predictedT[l - 1].toEjml());
+        return score(dT, predictedT(l).toEjml());
     }
 
     /** Frobenius norm of {@code W^l - W0^l}. */

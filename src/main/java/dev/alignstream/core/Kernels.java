@@ -7,14 +7,28 @@ package dev.alignstream.core;
  *
  * <p>Almost everything is a row axpy over {@link RowMatrix} rows, which HotSpot vectorizes;
  * a weight row stays in L1 while it serves every batch row, and groups of zero coefficients
- * (relu units, blank pixels) are skipped. The one reduction ({@link #backwardTransposed}, needed
- * only by {@code bp}, which reads the live weights backward) uses four interleaved accumulators.
- * Every sum runs in one fixed order, so results are reproducible bit for bit — the property
- * crash recovery is checked with.
+ * (relu units, blank pixels) are skipped. The one reduction ({@link #backwardTransposed} at batch
+ * 1: {@code bp}'s live backward pass and the Align rules' frozen one) is a dot product per neuron
+ * with eight interleaved sums ({@link #dot8}), which HotSpot 17 does not vectorize: when the JVM
+ * runs with {@code --add-modules jdk.incubator.vector}, {@link VectorKernels} computes it with the
+ * JDK Vector API (fixed 256-bit species, four rows at a time), otherwise the scalar code here
+ * does; {@link #vectorStatus()} says which. Every sum runs in one fixed order, and the vector and
+ * scalar paths give the same bits, so results are reproducible bit for bit on every machine and
+ * either path — the property crash recovery is checked with.
  */
 public final class Kernels {
 
     private Kernels() {
+    }
+
+    /** Whether the reductions run on the JDK Vector API ({@code jdk.incubator.vector}); same bits either way. */
+    public static boolean vectorized() {
+        return VectorPath.ENABLED;
+    }
+
+    /** One line saying whether the vector kernels are on, and if not why (e.g. the module is not loaded). */
+    public static String vectorStatus() {
+        return VectorPath.DESCRIPTION;
     }
 
     /**
@@ -180,13 +194,35 @@ public final class Kernels {
     }
 
     /**
+     * {@link #backwardTransposed(RowMatrix, RowMatrix, float, RowMatrix, Activation, RowMatrix, RowMatrix, float[],
+     * int[], float[], RowMatrix)} without its gather scratch: with one row, each neuron's dot product is
+     * formed by {@link #dot8} in place (scalar). The same bits as the other form; kept for callers
+     * that have no scratch for the gather (the recurrent learner).
+     */
+    public static void backwardTransposed(RowMatrix wt, RowMatrix g, float scale, RowMatrix gate, Activation phi,
+                                          RowMatrix tile, RowMatrix acc, float[] products, RowMatrix out) {
+        out.setActiveRows(g.numRows());
+        if (g.numRows() == 1) {
+            final float[] g0 = g.row(0);
+            final float[] o = out.row(0);
+            final float[] d = gate.row(0);
+            for (int j = 0; j < wt.numRows(); j++) {
+                final float deriv = phi.derivative(d[j]);
+                o[j] = deriv == 0f ? 0f : deriv * (dot8(wt.row(j), g0, products, wt.numCols()) * scale);
+            }
+            return;
+        }
+        backwardBlocked(wt, g, scale, gate, phi, tile, acc, out);
+    }
+
+    /**
      * Backward step through a weight stored transposed ({@code WT}, {@code n_l x n_above}) — the
      * live weights for {@code bp}, the frozen copy {@code W0} for the Align rules, one layout for
      * both the forward pass and this: {@code out[b][j] = phi'(gate[b][j]) * dot(WT[j], g[b]) * scale}.
      * Dot products whose derivative is zero (for every row) are skipped.
      *
      * <p>Summation order, fixed for every machine: with one row, {@link #dot8} (eight interleaved
-     * sums); with several rows, {@code G WT^T} is formed tile by tile: a {@code tk x tj} block of
+     * sums; with the Vector API four rows at a time, same bits, see {@link #dotRows}); with several rows, {@code G WT^T} is formed tile by tile: a {@code tk x tj} block of
      * {@code WT} is transposed into {@code tile} (in L1), then combined into each batch row's
      * accumulator with {@link #axpy4} like the forward pass, so every sum runs over {@code k}
      * ascending in groups of four and the loops vectorize along {@code j}. The transposition
@@ -199,11 +235,14 @@ public final class Kernels {
      * @param phi      activation
      * @param tile     scratch {@code tk x tj}, any shape. Modified.
      * @param acc      scratch, at least {@code B} rows of {@code tj}. Modified.
-     * @param products scratch of at least {@code n_above}. Modified.
+     * @param products scratch of at least {@code max(n_above, 8)}. Modified.
+     * @param nonzero  scratch of at least {@code n_l} ints. Modified.
+     * @param dots     scratch of at least {@code n_l}. Modified.
      * @param out      {@code B x n_l}. Modified.
      */
     public static void backwardTransposed(RowMatrix wt, RowMatrix g, float scale, RowMatrix gate, Activation phi,
-                                          RowMatrix tile, RowMatrix acc, float[] products, RowMatrix out) {
+                                          RowMatrix tile, RowMatrix acc, float[] products, int[] nonzero, float[] dots,
+                                          RowMatrix out) {
         final int batch = g.numRows();
         final int nl = wt.numRows();
         final int nAbove = wt.numCols();
@@ -212,12 +251,31 @@ public final class Kernels {
             final float[] g0 = g.row(0);
             final float[] o = out.row(0);
             final float[] d = gate.row(0);
+            // the derivative goes into out first, so it is evaluated once per neuron
+            int count = 0;
             for (int j = 0; j < nl; j++) {
                 final float deriv = phi.derivative(d[j]);
-                o[j] = deriv == 0f ? 0f : deriv * (dot8(wt.row(j), g0, products, nAbove) * scale);
+                o[j] = deriv;
+                if (deriv != 0f) {
+                    nonzero[count++] = j;
+                }
+            }
+            dotRows(wt, nonzero, count, g0, nAbove, products, dots);
+            for (int i = 0; i < count; i++) {
+                final int j = nonzero[i];
+                o[j] = o[j] * (dots[i] * scale);
             }
             return;
         }
+        backwardBlocked(wt, g, scale, gate, phi, tile, acc, out);
+    }
+
+    /** The several-row case of {@link #backwardTransposed}: {@code G WT^T} tile by tile. */
+    private static void backwardBlocked(RowMatrix wt, RowMatrix g, float scale, RowMatrix gate, Activation phi,
+                                        RowMatrix tile, RowMatrix acc, RowMatrix out) {
+        final int batch = g.numRows();
+        final int nl = wt.numRows();
+        final int nAbove = wt.numCols();
         final int tk = tile.numRows();
         final int tj = tile.numCols();
         for (int j0 = 0; j0 < nl; j0 += tj) {
@@ -261,6 +319,23 @@ public final class Kernels {
                     ob[j0 + jj] = deriv == 0f ? 0f : deriv * (ab[jj] * scale);
                 }
             }
+        }
+    }
+
+    /**
+     * {@code dots[i] = dot8(m.row(rows[i]), y)} for {@code i < count}: {@link VectorKernels} when
+     * {@link VectorPath#ENABLED}, else {@link #dot8} row by row; the same bits either way.
+     *
+     * @param products scratch of at least {@code n} (and of {@link VectorKernels#LANES}). Modified.
+     * @param dots     results, at least {@code count}. Modified.
+     */
+    static void dotRows(RowMatrix m, int[] rows, int count, float[] y, int n, float[] products, float[] dots) {
+        if (VectorPath.ENABLED) {
+            VectorKernels.dot8Rows(m, rows, count, y, n, products, dots);
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            dots[i] = dot8(m.row(rows[i]), y, products, n);
         }
     }
 
@@ -356,40 +431,43 @@ public final class Kernels {
     }
 
     /**
-     * Two outer-product updates sharing their signal in one sweep — a rule's weight update and the
-     * alignment accumulator: {@code WT += alpha * U^T G} and {@code PT += beta * V^T G}. Each
-     * matrix gets exactly the bits {@link #addOuter} would give it; with one row, both rows
-     * {@code k} are updated while the signal is in L1 (one loop writing both rows measured no
-     * faster than two loops).
+     * {@link #addOuter} for many rows whose inputs are often zero, such as the alignment
+     * accumulator's deferred samples: {@code WT += alpha * U^T G}. For each weight row {@code k}
+     * the rows {@code b} with {@code alpha * u[b][k] != 0} are gathered in ascending order and
+     * added four at a time ({@link #axpy4}, whose sum runs left to right). Every entry therefore
+     * receives exactly the additions, in the same order, that {@code B} one-row {@link #addOuter}
+     * calls would make, so the result has the same bits as applying the rows one at a time
+     * (skipping a zero term is exact: a sum of these terms starting from {@code +0} is never
+     * {@code -0}).
      *
-     * @param wt    transposed weight {@code n_in x n_out}. Modified.
-     * @param alpha weight step factor
-     * @param u     the weight update's input, {@code B x n_in}. Not modified.
-     * @param pt    transposed accumulator, {@code n_in x n_out}. Modified.
-     * @param beta  accumulator factor, e.g. {@code 1 / sqrt(n_in)}
-     * @param v     the accumulator's input, {@code B x n_in}. Not modified.
-     * @param g     shared signal, {@code B x n_out}. Not modified.
+     * @param wt    transposed matrix {@code n_in x n_out}. Modified.
+     * @param alpha factor
+     * @param u     inputs, {@code B x n_in}. Not modified.
+     * @param g     signals, {@code B x n_out}. Not modified.
+     * @param coef  scratch of at least {@code B}. Modified.
+     * @param rows  scratch of at least {@code B} ints. Modified.
      */
-    public static void addOuterPair(RowMatrix wt, float alpha, RowMatrix u, RowMatrix pt, float beta, RowMatrix v,
-                                    RowMatrix g) {
-        if (u.numRows() != 1) {
-            addOuter(wt, alpha, u, g);
-            addOuter(pt, beta, v, g);
-            return;
-        }
+    public static void addOuterGathered(RowMatrix wt, float alpha, RowMatrix u, RowMatrix g, float[] coef, int[] rows) {
+        final int batch = u.numRows();
         final int nIn = wt.numRows();
         final int nOut = wt.numCols();
-        final float[] u0 = u.row(0);
-        final float[] v0 = v.row(0);
-        final float[] g0 = g.row(0);
         for (int k = 0; k < nIn; k++) {
-            final float c = alpha * u0[k];
-            final float d = beta * v0[k];
-            if (c != 0f) {
-                axpy(wt.row(k), c, g0, nOut);
+            int count = 0;
+            for (int b = 0; b < batch; b++) {
+                final float c = alpha * u.row(b)[k];
+                if (c != 0f) {
+                    coef[count] = c;
+                    rows[count++] = b;
+                }
             }
-            if (d != 0f) {
-                axpy(pt.row(k), d, g0, nOut);
+            final float[] w = wt.row(k);
+            int i = 0;
+            for (; i + 4 <= count; i += 4) {
+                axpy4(w, coef[i], g.row(rows[i]), coef[i + 1], g.row(rows[i + 1]), coef[i + 2], g.row(rows[i + 2]),
+                        coef[i + 3], g.row(rows[i + 3]), nOut);
+            }
+            for (; i < count; i++) {
+                axpy(w, coef[i], g.row(rows[i]), nOut);
             }
         }
     }

@@ -195,13 +195,13 @@ public final class Learner {
     /**
      * Whether the rule's own backward signal is the align-zero signal the alignment score needs
      * (align-zero and align-ada: frozen weights, frozen derivatives, live error), so the tracked
-     * accumulator can reuse it — and be updated in the same sweep as the weights.
+     * accumulator can reuse it instead of running the frozen backward pass again.
      */
     private boolean signalIsAlignZero() {
         return rule.name() == RuleName.ALIGN_ZERO || rule.name() == RuleName.ALIGN_ADA;
     }
 
-    /** Accumulates the alignment score's {@code P} for a step whose update was applied separately. */
+    /** Accumulates the alignment score's {@code P} for an applied step (deferred, see {@link AlignmentTracker}). */
     private void accumulateAlignment(AlignmentTracker tracker) {
         Activation phi = model.config().activation();
         int depth = model.config().depth();
@@ -252,9 +252,9 @@ public final class Learner {
             }
         }
         if (certainlyFinite) {
-            // the common case: nothing can overflow, so weights and P are updated in one sweep
-            apply(n, eta, first, depth, tracker != null && signalIsAlignZero() ? tracker : null);
-            if (tracker != null && !signalIsAlignZero()) {
+            // the common case: nothing can overflow, so no backup is needed
+            apply(n, eta, first, depth);
+            if (tracker != null) {
                 accumulateAlignment(tracker);
             }
             for (int l = first; l <= depth; l++) {
@@ -268,7 +268,7 @@ public final class Learner {
         for (int l = first; l <= depth; l++) {
             backup.setLayerTo(live, l);
         }
-        apply(n, eta, first, depth, null);
+        apply(n, eta, first, depth);
         for (int l = first; l <= depth; l++) {
             if (!live.isFinite(l)) {
                 for (int m = first; m <= depth; m++) {
@@ -286,29 +286,15 @@ public final class Learner {
         return null;
     }
 
-    /**
-     * The weight and bias updates of layers {@code first..depth}; with {@code fusedTracker}, whose
-     * signal is the rule's own, each layer's {@code P} is accumulated in the same sweep over its rows.
-     */
-    private void apply(int n, float eta, int first, int depth, AlignmentTracker fusedTracker) {
+    /** The weight and bias updates of layers {@code first..depth}. */
+    private void apply(int n, float eta, int first, int depth) {
         Parameters live = model.live();
         float biasAlpha = (float) (-(double) eta / n);
         for (int l = first; l <= depth; l++) {
             RowMatrix wt = live.weightT(l);
             float alpha = (float) (-(double) eta / (n * Math.sqrt(wt.numRows())));
-            if (fusedTracker != null) {
-                Kernels.addOuterPair(wt, alpha, rule.updateInput(ws, l), fusedTracker.predictedT(l),
-                        AlignmentTracker.scale(l, fusedTracker), ws.a0(l - 1), ws.signal(l));
-            } else {
-                Kernels.addOuter(wt, alpha, rule.updateInput(ws, l), ws.signal(l));
-            }
+            Kernels.addOuter(wt, alpha, rule.updateInput(ws, l), ws.signal(l));
             Kernels.addColumnSums(live.bias(l), biasAlpha, ws.signal(l));
-        }
-        if (fusedTracker != null) {
-            // layers below the first learning layer (none for the Align rules) still accumulate
-            for (int l = 1; l < first; l++) {
-                fusedTracker.accumulateLayer(l, ws.a0(l - 1), ws.signal(l));
-            }
         }
     }
 

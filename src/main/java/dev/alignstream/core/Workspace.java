@@ -12,6 +12,8 @@ public final class Workspace {
     /** Tile of the batched backward product: 16 x 512 floats (32 KiB, one cache line of each weight row); measured faster than 32 x 128, whose short loops cost more than they save. */
     private static final int TILE_ROWS = 16;
     private static final int TILE_COLS = 512;
+    /** {@code products} doubles as the vector kernels' lane scratch (eight floats). */
+    private static final int VECTOR_LANES = 8;
 
     private final int[] layers;
     private final int maxBatch;
@@ -25,6 +27,7 @@ public final class Workspace {
     private final RowMatrix tile;
     private final RowMatrix tileAcc;
     private final float[] products;
+    private final float[] dots;
     private final int[] nonzero;
     private final RowMatrix[] all;
 
@@ -61,13 +64,14 @@ public final class Workspace {
         all = list.toArray(new RowMatrix[0]);
         tile = new RowMatrix(TILE_ROWS, TILE_COLS);
         tileAcc = new RowMatrix(maxBatch, TILE_COLS);
-        products = new float[widest];
+        products = new float[Math.max(widest, VECTOR_LANES)];
+        dots = new float[widest];
         nonzero = new int[widest];
     }
 
     /** Bytes of every buffer of one learning step (activities, signals, scratch). */
     public long bytes() {
-        long b = tile.bytes() + tileAcc.bytes() + 4L * products.length + 4L * nonzero.length;
+        long b = tile.bytes() + tileAcc.bytes() + 4L * products.length + 4L * dots.length + 4L * nonzero.length;
         java.util.Set<RowMatrix> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (RowMatrix m : all) {
             if (seen.add(m)) {
@@ -147,7 +151,7 @@ public final class Workspace {
     /** {@code bp}'s step: {@code out = phi'(gate) .* (above * W^{l+1}) / sqrt(n_l)} through a live transposed weight. */
     public void backpropTransposed(RowMatrix weightT, RowMatrix above, RowMatrix gate, Activation phi, RowMatrix out) {
         Kernels.backwardTransposed(weightT, above, Kernels.invSqrt(weightT.numRows()), gate, phi,
-                tile, tileAcc, products, out);
+                tile, tileAcc, products, nonzero, dots, out);
     }
 
     /** {@code out = phi'(gate) .* (above * m) / sqrt(scaleWidth)} through a fixed matrix with one row per upper neuron. */
@@ -169,7 +173,7 @@ public final class Workspace {
         for (int l = depth - 1; l >= 1; l--) {
             RowMatrix out = intoAlignSignal ? alignSignal[l] : signal[l];
             Kernels.backwardTransposed(initial.weightT(l + 1), above, Kernels.invSqrt(layers[l]), h0[l], phi,
-                    tile, tileAcc, products, out);
+                    tile, tileAcc, products, nonzero, dots, out);
             above = out;
         }
     }

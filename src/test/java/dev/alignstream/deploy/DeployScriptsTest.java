@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The image's shell scripts run by /bin/sh against stand-ins: deploy/alignstream.sh (the launcher:
- * heap from the container limit, JAVA_OPTS last, arguments passed intact) with a fake `java`, and
+ * heap from the container limit, the vector kernels' module, JAVA_OPTS last, arguments passed intact) with a fake `java`, and
  * deploy/demo-job.sh (the compose demo job: MNIST or generated data, one model per rule, then
  * produce) with a fake alignstream CLI that records its calls.
  */
@@ -39,9 +39,29 @@ class DeployScriptsTest {
 
     @Test
     void launcherSizesTheHeapAndPassesJavaOptsAndArgumentsThrough() throws IOException {
+        List<String> args = launch(true);
+        assertEquals(List.of("-XX:MaxRAMPercentage=55", "-XX:+ExitOnOutOfMemoryError", "--add-modules=jdk.incubator.vector",
+                "-Xss512k", "-Dalignstream.test=yes", "-jar", tmp.resolve("app.jar").toString(), "serve", "--instance-id",
+                "pod 0"), args);
+    }
+
+    @Test
+    void launcherAsksForTheVectorModuleOnlyWhenTheRuntimeHasIt() throws IOException {
+        // a trimmed JRE without jdk.incubator.vector: java would refuse to start if asked for it
+        List<String> args = launch(false);
+        assertEquals(List.of("-XX:MaxRAMPercentage=55", "-XX:+ExitOnOutOfMemoryError", "-Xss512k", "-Dalignstream.test=yes",
+                "-jar", tmp.resolve("app.jar").toString(), "serve", "--instance-id", "pod 0"), args);
+    }
+
+    /** Runs the launcher with a fake {@code java} (listing the vector module or not) and returns the arguments it got. */
+    private List<String> launch(boolean runtimeHasVectorModule) throws IOException {
         Path jar = Files.writeString(tmp.resolve("app.jar"), "not really a jar");
         Path argsFile = tmp.resolve("java-args");
-        Path bin = executable("bin/java", "#!/bin/sh\nprintf '%s\\n' \"$@\" > '" + argsFile + "'\n").getParent();
+        String modules = "java.base@17.0.15\n" + (runtimeHasVectorModule ? "jdk.incubator.vector@17.0.15\n" : "")
+                + "jdk.zipfs@17.0.15\n";
+        Path bin = executable("bin/java", "#!/bin/sh\n"
+                + "if [ \"$1\" = --list-modules ]; then printf '" + modules + "'; exit 0; fi\n"
+                + "printf '%s\\n' \"$@\" > '" + argsFile + "'\n").getParent();
 
         Map<String, String> env = new HashMap<>();
         env.put("PATH", bin + ":" + System.getenv("PATH"));
@@ -51,8 +71,7 @@ class DeployScriptsTest {
         ProcessRun r = ProcessRun.run(List.of("sh", LAUNCHER.toString(), "serve", "--instance-id", "pod 0"), env);
 
         assertEquals(0, r.exitCode(), r.output());
-        assertEquals(List.of("-XX:MaxRAMPercentage=55", "-XX:+ExitOnOutOfMemoryError", "-Xss512k", "-Dalignstream.test=yes",
-                "-jar", jar.toString(), "serve", "--instance-id", "pod 0"), Files.readAllLines(argsFile));
+        return Files.readAllLines(argsFile);
     }
 
     @Test
