@@ -16,6 +16,17 @@ WORK=$(mktemp -d); KPORT=${KPORT:-19510}; HPORT=${HPORT:-18510}
 java -jar $JAR broker --port $KPORT --dir "$WORK/kafka" > "$WORK/broker.log" 2>&1 & BROKER=$!
 SERVE=; trap 'kill ${SERVE:-} $BROKER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 until grep -qs ready "$WORK/broker.log"; do sleep 0.2; done
+# produce_n STREAM COUNT: the first COUNT samples of the training file, from its start again
+# as often as needed when the file holds fewer (the file's size depends on `datasets`' options)
+produce_n() {
+  local left=$2 rows n
+  rows=$(($(wc -l < data/mnist-train.csv) - 1))
+  while [ "$left" -gt 0 ]; do
+    n=$((left < rows ? left : rows))
+    java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data data/mnist-train.csv --stream "$1" --limit $n > /dev/null
+    left=$((left - n))
+  done
+}
 serve() {
   java ${SERVE_OPTS:-} -jar $JAR serve --bootstrap-servers 127.0.0.1:$KPORT --http-port $HPORT --state-dir "$WORK/state" \
     --instance-id e2e --partitions 1 ${SERVE_ARGS:-} >> "$WORK/serve.log" 2>&1 & SERVE=$!
@@ -38,11 +49,9 @@ rate() {
 serve   # creates the topics
 create warm warm; create one one; create three-a three; create three-b three; create three-c three
 kill $SERVE; wait $SERVE || true; : > "$WORK/serve.log"
-java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data data/mnist-train.csv --stream warm --limit 4000 \
-  > /dev/null
+produce_n warm 4000
 for s in one three; do
-  java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data data/mnist-train.csv --stream $s \
-    --limit $((WARMUP + N)) > /dev/null
+  produce_n $s $((WARMUP + N))
 done
 serve
 r1=$(rate one)

@@ -15,6 +15,17 @@ WORK=$(mktemp -d); KPORT=${KPORT:-19500}; HPORT=${HPORT:-18500}
 java -jar $JAR broker --port $KPORT --dir "$WORK/kafka" > "$WORK/broker.log" 2>&1 & BROKER=$!
 SERVE=; trap 'kill ${SERVE:-} $BROKER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 until grep -qs ready "$WORK/broker.log"; do sleep 0.2; done
+# produce_n STREAM COUNT: the first COUNT samples of the training file, from its start again
+# as often as needed when the file holds fewer (the file's size depends on `datasets`' options)
+produce_n() {
+  local left=$2 rows n
+  rows=$(($(wc -l < data/mnist-train.csv) - 1))
+  while [ "$left" -gt 0 ]; do
+    n=$((left < rows ? left : rows))
+    java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data data/mnist-train.csv --stream "$1" --limit $n > /dev/null
+    left=$((left - n))
+  done
+}
 serve() {
   java ${SERVE_OPTS:-} -jar $JAR serve --bootstrap-servers 127.0.0.1:$KPORT --http-port $HPORT --state-dir "$WORK/state" \
     --instance-id e2e --partitions 1 ${SERVE_ARGS:-} >> "$WORK/serve.log" 2>&1 & SERVE=$!
@@ -26,8 +37,7 @@ serve   # creates the topics
 java -jar $JAR models create --bootstrap-servers 127.0.0.1:$KPORT --id e2e --stream e2e --layers "$LAYERS" \
   --rule "$RULE" --lr 0.2 --input-scale 3 --target-offset -0.1 --no-alignment > /dev/null
 kill $SERVE; wait $SERVE || true; : > "$WORK/serve.log"
-java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data data/mnist-train.csv --stream e2e \
-  --limit $((WARMUP + N)) > /dev/null
+produce_n e2e $((WARMUP + N))
 serve
 until [ "$(seen e2e)" -ge "$WARMUP" ] 2>/dev/null; do sleep 0.02; done
 c0=$(seen e2e); start=$(date +%s.%N); s0=$(cpu $SERVE); b0=$(cpu $BROKER)
