@@ -33,6 +33,10 @@ serve() {
 }
 seen() { curl -s localhost:$HPORT/models/$1 | grep -o '"samples_seen":[0-9]*' | cut -d: -f2; }
 cpu() { awk -v t=$(getconf CLK_TCK) '{print ($14 + $15) / t}' /proc/$1/stat; } # CPU seconds so far
+# the service's stream thread (its native id from jstack), whose CPU time per sample is the
+# figure that a loaded machine distorts least (0 when jstack is missing)
+stream_tid() { jstack $SERVE 2>/dev/null | grep -m1 -- '-StreamThread-1"' | sed -n 's/.* nid=\(0x[0-9a-f]*\).*/\1/p'; }
+tcpu() { [ -n "$TID" ] && [ -r /proc/$SERVE/task/$((TID))/stat ] && cpu $SERVE/task/$((TID)) || echo 0; }
 serve   # creates the topics
 java -jar $JAR models create --bootstrap-servers 127.0.0.1:$KPORT --id e2e --stream e2e --layers "$LAYERS" \
   --rule "$RULE" --lr 0.2 --input-scale 3 --target-offset -0.1 --no-alignment > /dev/null
@@ -40,12 +44,13 @@ kill $SERVE; wait $SERVE || true; : > "$WORK/serve.log"
 produce_n e2e $((WARMUP + N))
 serve
 until [ "$(seen e2e)" -ge "$WARMUP" ] 2>/dev/null; do sleep 0.02; done
-c0=$(seen e2e); start=$(date +%s.%N); s0=$(cpu $SERVE); b0=$(cpu $BROKER)
+TID=$(stream_tid)
+c0=$(seen e2e); start=$(date +%s.%N); s0=$(cpu $SERVE); b0=$(cpu $BROKER); t0=$(tcpu)
 until [ "$(seen e2e)" -ge $((WARMUP + N)) ] 2>/dev/null; do sleep 0.02; done
-end=$(date +%s.%N); s1=$(cpu $SERVE); b1=$(cpu $BROKER)
+end=$(date +%s.%N); s1=$(cpu $SERVE); b1=$(cpu $BROKER); t1=$(tcpu)
 e2e=$(python3 -c "print(round(($WARMUP + $N - $c0) / ($end - $start), 1))")
 bench=$(java -jar $JAR bench --layers "$LAYERS" --rule "$RULE" --batch 1 --track-alignment off --seconds 5 2>/dev/null | awk -v r="$RULE" '$1==r && $2=="1" {print $4; exit}')
 echo "end-to-end through Kafka: $e2e samples/s (samples $c0..$((WARMUP + N)) of a backlog, after $WARMUP to warm up)"
-python3 -c "w = $end - $start; print('  over those %.1f s: service %.1f CPU s, broker %.1f CPU s (2 cores = %.1f CPU s)' % (w, $s1 - $s0, $b1 - $b0, 2 * w))"
+python3 -c "w = $end - $start; n = $WARMUP + $N - $c0; print('  over those %.1f s: service %.1f CPU s (%.0f us per sample), of which its stream thread %.1f (%.0f us per sample, busy %.0f%% of the time); broker %.1f CPU s (2 cores = %.1f CPU s)' % (w, $s1 - $s0, 1e6 * ($s1 - $s0) / n, $t1 - $t0, 1e6 * ($t1 - $t0) / n, 100 * ($t1 - $t0) / w, $b1 - $b0, 2 * w))"
 echo "in-memory bench:          $bench samples/s"
 python3 -c "print('ratio end-to-end / bench: %.2f' % ($e2e / $bench))"
