@@ -5,10 +5,12 @@
 # (the service is stopped while it is produced); the first WARMUP samples warm the JIT up, as
 # `bench` does, and the rate is taken over the rest.
 # Usage: scripts/e2e-throughput.sh [layers] [rule] [samples]
-# Env: WARMUP (default 4000: on a loaded 2-core machine the JIT needs seconds), SERVE_ARGS, SERVE_OPTS (JVM options of the service), JAR.
+# Env: WARMUP (default 12000: on a 2-core machine C2 compiled Kafka's code paths for 0.5-0.9 s
+#      each and still took 140-250 us of CPU per sample after 4000 and 13000 samples, as much as
+#      the stream thread itself), SERVE_ARGS, SERVE_OPTS (JVM options of the service), JAR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LAYERS=${1:-784,256,256,10}; RULE=${2:-align-ada}; N=${3:-4000}; WARMUP=${WARMUP:-4000}
+LAYERS=${1:-784,256,256,10}; RULE=${2:-align-ada}; N=${3:-8000}; WARMUP=${WARMUP:-12000}
 JAR=${JAR:-target/alignstream.jar}
 [ -f data/mnist-train.csv ] || java -jar $JAR datasets mnist --out data
 WORK=$(mktemp -d); KPORT=${KPORT:-19500}; HPORT=${HPORT:-18500}

@@ -36,7 +36,7 @@ final class JsonFloat {
     /** The 29 low bits of a double's fraction that rounding to float drops; a midpoint has only the top one set. */
     private static final long DROPPED_BITS = (1L << 29) - 1;
     private static final long HALF = 1L << 28;
-    /** The smallest positive normal float with a margin: below it the float grid is coarser (subnormal). */
+    /** The smallest positive normal float: below it the float grid no longer lines up with the double's bits. */
     private static final double MIN_NORMAL = Float.MIN_NORMAL;
 
     /** Marks "not a JSON number at this position" (a {@code NaN} payload never produced by parsing). */
