@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Samples/s of one stream through Kafka (embedded broker, exactly-once, batch 1) with one model
 # on it, and of another stream with three models on it, in the same broker and service run;
-# prints both and their ratio. The backlogs (4000 samples of a warm-up stream with one model,
+# prints both and their ratio. The backlogs (WARM_STREAM samples of a warm-up stream with one model,
 # then WARMUP + N samples of each measured stream; one partition) are in the topic before the
 # service consumes any of it; each rate is taken after its stream's first WARMUP samples.
 # Usage: scripts/e2e-models-per-stream.sh [layers] [rule] [samples]
-# Env: WARMUP (default 2000), SERVE_ARGS (e.g. "--model-threads 1": one model after another),
+# Env: WARMUP (default 2000), WARM_STREAM (default 12000: C2 compiles Kafka's code paths for the
+#      first 10,000+ samples on 2 cores, and the one-model stream is measured first),
+#      SERVE_ARGS (e.g. "--model-threads 1": one model after another),
 #      SERVE_OPTS (JVM options of the service), JAR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,7 +51,7 @@ rate() {
 serve   # creates the topics
 create warm warm; create one one; create three-a three; create three-b three; create three-c three
 kill $SERVE; wait $SERVE || true; : > "$WORK/serve.log"
-produce_n warm 4000
+produce_n warm ${WARM_STREAM:-12000}
 for s in one three; do
   produce_n $s $((WARMUP + N))
 done
