@@ -45,8 +45,8 @@ java -jar $JAR models create --bootstrap-servers 127.0.0.1:$KPORT --id e2e --str
 kill $SERVE; wait $SERVE || true; : > "$WORK/serve.log"
 produce_n e2e $((WARMUP + N))
 serve
+TID=$(stream_tid) # before the warm-up ends: attaching jstack takes a second
 until [ "$(seen e2e)" -ge "$WARMUP" ] 2>/dev/null; do sleep 0.02; done
-TID=$(stream_tid)
 c0=$(seen e2e); start=$(date +%s.%N); s0=$(cpu $SERVE); b0=$(cpu $BROKER); t0=$(tcpu)
 until [ "$(seen e2e)" -ge $((WARMUP + N)) ] 2>/dev/null; do sleep 0.02; done
 end=$(date +%s.%N); s1=$(cpu $SERVE); b1=$(cpu $BROKER); t1=$(tcpu)
