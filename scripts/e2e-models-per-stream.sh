@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Samples/s of one stream through Kafka (embedded broker, exactly-once, batch 1) with one model
 # on it, and of another stream with three models on it, in the same broker and service run;
-# prints both and their ratio. The backlogs (4000 samples of a warm-up stream with one model,
+# prints both and their ratio. The backlogs (WARM_STREAM samples of a warm-up stream with one model,
 # then WARMUP + N samples of each measured stream; one partition) are in the topic before the
 # service consumes any of it; each rate is taken after its stream's first WARMUP samples.
 # Usage: scripts/e2e-models-per-stream.sh [layers] [rule] [samples]
-# Env: WARMUP (default 2000), SERVE_ARGS (e.g. "--model-threads 1": one model after another),
+# Env: WARMUP (default 2000), WARM_STREAM (default 12000: C2 compiles Kafka's code paths for the
+#      first 10,000+ samples on 2 cores, and the one-model stream is measured first),
+#      SERVE_ARGS (e.g. "--model-threads 1": one model after another),
 #      SERVE_OPTS (JVM options of the service), JAR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,17 @@ WORK=$(mktemp -d); KPORT=${KPORT:-19510}; HPORT=${HPORT:-18510}
 java -jar $JAR broker --port $KPORT --dir "$WORK/kafka" > "$WORK/broker.log" 2>&1 & BROKER=$!
 SERVE=; trap 'kill ${SERVE:-} $BROKER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 until grep -qs ready "$WORK/broker.log"; do sleep 0.2; done
+# produce_n STREAM COUNT: the first COUNT samples of the training file, from its start again
+# as often as needed when the file holds fewer (the file's size depends on `datasets`' options)
+produce_n() {
+  local left=$2 rows n
+  rows=$(($(wc -l < data/mnist-train.csv) - 1))
+  while [ "$left" -gt 0 ]; do
+    n=$((left < rows ? left : rows))
+    java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data data/mnist-train.csv --stream "$1" --limit $n > /dev/null
+    left=$((left - n))
+  done
+}
 serve() {
   java ${SERVE_OPTS:-} -jar $JAR serve --bootstrap-servers 127.0.0.1:$KPORT --http-port $HPORT --state-dir "$WORK/state" \
     --instance-id e2e --partitions 1 ${SERVE_ARGS:-} >> "$WORK/serve.log" 2>&1 & SERVE=$!
@@ -38,11 +51,9 @@ rate() {
 serve   # creates the topics
 create warm warm; create one one; create three-a three; create three-b three; create three-c three
 kill $SERVE; wait $SERVE || true; : > "$WORK/serve.log"
-java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data data/mnist-train.csv --stream warm --limit 4000 \
-  > /dev/null
+produce_n warm ${WARM_STREAM:-12000}
 for s in one three; do
-  java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data data/mnist-train.csv --stream $s \
-    --limit $((WARMUP + N)) > /dev/null
+  produce_n $s $((WARMUP + N))
 done
 serve
 r1=$(rate one)

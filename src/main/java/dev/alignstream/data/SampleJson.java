@@ -69,6 +69,13 @@ public final class SampleJson {
             throw new BadRecordException(BadRecordReason.OVERSIZE,
                     "record of " + json.length + " bytes exceeds the limit of " + MAX_RECORD_BYTES);
         }
+        // the common shape straight from the bytes; anything else or anything wrong, with Jackson
+        TimedEvent fast = SampleJsonFastPath.tryParse(json);
+        return fast != null ? fast : parseTimedWithJackson(json);
+    }
+
+    /** {@link #parseTimed} without its fast path (the reference the fast path is tested against). */
+    static TimedEvent parseTimedWithJackson(byte[] json) {
         try (JsonParser p = FACTORY.createParser(json)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw malformed("a sample must be a JSON object");

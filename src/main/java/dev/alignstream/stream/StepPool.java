@@ -1,22 +1,31 @@
 package dev.alignstream.stream;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
- * Runs one task per item on a fixed set of threads and returns when all are done: item {@code i}
- * of a call runs on lane {@code i % lanes}, lane 0 being the calling thread, so with a stable
- * item list each item always runs on the same thread (its data stays in that core's cache).
+ * Runs one task per item on the calling thread and a fixed set of worker threads, and returns
+ * when all are done. Items are claimed one at a time, in index order, by whichever thread is
+ * free: the caller starts claiming at once, a worker takes the next item when it wakes up.
+ *
+ * <p>Why claiming rather than a fixed item-to-thread assignment: on a machine whose other core
+ * is busy (the broker, the producer's network thread, another process), a worker may wake up
+ * only after the caller has finished its own share. With a fixed assignment the caller then
+ * waited for it; with claiming the caller takes the remaining items itself, so a record never
+ * takes much longer than its steps one after another, and takes the time of the longest lane
+ * when a core is free. A worker that wakes after every item was claimed finds nothing to do.
  *
  * <p>Used for the models of one stream learning one record: the models share nothing mutable,
  * and each model's step is single-threaded code, so which thread runs it does not change a bit
  * of its result. Everything else (journal, snapshots, forwarding) stays on the caller's thread.
+ * Whatever a task wrote is visible to the caller when {@link #run} returns.
  *
- * <p>A failure of any task is rethrown on the calling thread once every lane is done (the
- * failure of the lowest item index, so which one is reported does not depend on timing).
- * Workers spin briefly, then park: an idle pool costs nothing. Not for concurrent callers: one
- * stream task's thread at a time.
+ * <p>A failure of any task is rethrown on the calling thread once every item ran (the failure
+ * of the lowest item index, so which one is reported does not depend on timing). Workers spin
+ * briefly, then park: an idle pool costs nothing. Not for concurrent callers: one stream task's
+ * thread at a time.
  */
 final class StepPool implements AutoCloseable {
 
@@ -26,18 +35,53 @@ final class StepPool implements AutoCloseable {
      */
     static final long SPIN_NANOS = 50_000;
 
-    private final Lane[] workers;
-    private volatile Thread caller;
-    private Throwable[] failures = new Throwable[4];
+    /** One call of {@link #run}: immutable but for its counters, so a late worker can never mix two calls. */
+    private static final class Job {
+        final List<?> items;
+        final Consumer<Object> task;
+        final int n;
+        final Thread caller;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger completed = new AtomicInteger();
+        final Throwable[] failures;
 
-    /** @param threads lanes including the caller's ({@code threads - 1} worker threads are started) */
+        @SuppressWarnings("unchecked")
+        Job(List<?> items, Consumer<?> task, Thread caller) {
+            this.items = items;
+            this.task = (Consumer<Object>) task;
+            this.n = items.size();
+            this.caller = caller;
+            this.failures = new Throwable[n];
+        }
+
+        /** Claims and runs items until none is left; returns whether this thread completed the last one. */
+        boolean work() {
+            boolean last = false;
+            int i;
+            while ((i = next.getAndIncrement()) < n) {
+                try {
+                    task.accept(items.get(i));
+                } catch (Throwable t) {
+                    failures[i] = t;
+                }
+                last = completed.incrementAndGet() == n;
+            }
+            return last;
+        }
+    }
+
+    private final Worker[] workers;
+    /** The call in progress, or the last one (whose items are all claimed). */
+    private volatile Job current;
+
+    /** @param threads threads including the caller's ({@code threads - 1} worker threads are started) */
     StepPool(int threads, String name) {
         if (threads < 2) {
             throw new IllegalArgumentException("a step pool needs at least 2 threads, got " + threads);
         }
-        workers = new Lane[threads - 1];
+        workers = new Worker[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = new Lane(i + 1);
+            workers[i] = new Worker();
             Thread t = new Thread(workers[i], name + "-" + (i + 1));
             t.setDaemon(true);
             workers[i].thread = t;
@@ -45,30 +89,31 @@ final class StepPool implements AutoCloseable {
         }
     }
 
-    /** Lanes, the caller's included. */
+    /** Threads, the caller's included. */
     int threads() {
         return workers.length + 1;
     }
 
     /** Runs {@code task} on every item (see the class comment) and returns when all ran. */
     <T> void run(List<T> items, Consumer<? super T> task) {
-        int n = items.size();
-        int lanes = Math.min(n, threads());
-        if (failures.length < n) {
-            failures = new Throwable[n];
+        Job job = new Job(items, task, Thread.currentThread());
+        current = job;
+        int wake = Math.min(job.n - 1, workers.length);
+        for (int k = 0; k < wake; k++) {
+            LockSupport.unpark(workers[k].thread);
         }
-        caller = Thread.currentThread();
-        for (int k = 1; k < lanes; k++) {
-            workers[k - 1].start(items, task, lanes);
+        job.work();
+        long until = System.nanoTime() + SPIN_NANOS;
+        while (job.completed.get() < job.n) {
+            if (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.park(this);
+            }
         }
-        runLane(items, task, 0, lanes);
-        for (int k = 1; k < lanes; k++) {
-            workers[k - 1].await();
-        }
-        for (int i = 0; i < n; i++) {
-            Throwable t = failures[i];
+        for (int i = 0; i < job.n; i++) {
+            Throwable t = job.failures[i];
             if (t != null) {
-                java.util.Arrays.fill(failures, 0, n, null);
                 if (t instanceof RuntimeException r) {
                     throw r;
                 }
@@ -80,63 +125,26 @@ final class StepPool implements AutoCloseable {
         }
     }
 
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private void runLane(List items, Consumer task, int lane, int lanes) {
-        for (int i = lane; i < items.size(); i += lanes) {
-            try {
-                task.accept(items.get(i));
-            } catch (Throwable t) {
-                failures[i] = t;
-            }
-        }
-    }
-
     @Override
     public void close() {
-        for (Lane l : workers) {
-            l.closed = true;
-            LockSupport.unpark(l.thread);
+        for (Worker w : workers) {
+            w.closed = true;
+            LockSupport.unpark(w.thread);
         }
     }
 
-    /** One worker thread; its work is published by the volatile write of {@code busy}. */
-    private final class Lane implements Runnable {
-        private final int index;
+    /** One worker thread: takes items of each new call until none is left, then waits for the next call. */
+    private final class Worker implements Runnable {
         private Thread thread;
-        private List<?> items;
-        private Consumer<?> task;
-        private int lanes;
-        private volatile boolean busy;
         private volatile boolean closed;
-
-        Lane(int index) {
-            this.index = index;
-        }
-
-        void start(List<?> items, Consumer<?> task, int lanes) {
-            this.items = items;
-            this.task = task;
-            this.lanes = lanes;
-            busy = true;
-            LockSupport.unpark(thread);
-        }
-
-        void await() {
-            long until = System.nanoTime() + SPIN_NANOS;
-            while (busy) {
-                if (System.nanoTime() < until) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.park(this);
-                }
-            }
-        }
 
         @Override
         public void run() {
+            Job done = null;
             while (true) {
                 long until = System.nanoTime() + SPIN_NANOS;
-                while (!busy) {
+                Job job;
+                while ((job = current) == done || job == null) {
                     if (closed) {
                         return;
                     }
@@ -146,11 +154,10 @@ final class StepPool implements AutoCloseable {
                         LockSupport.park(this);
                     }
                 }
-                runLane(items, task, index, lanes);
-                items = null;
-                task = null;
-                busy = false;
-                LockSupport.unpark(caller);
+                if (job.work()) {
+                    LockSupport.unpark(job.caller);
+                }
+                done = job;
             }
         }
     }
