@@ -7,7 +7,8 @@
 # Usage: scripts/e2e-throughput.sh [layers] [rule] [samples]
 # Env: WARMUP (default 12000: on a 2-core machine C2 compiled Kafka's code paths for 0.5-0.9 s
 #      each and still took 140-250 us of CPU per sample after 4000 and 13000 samples, as much as
-#      the stream thread itself), SERVE_ARGS, SERVE_OPTS (JVM options of the service), JAR.
+#      the stream thread itself), SERVE_ARGS, SERVE_OPTS (JVM options of the service and of the
+#      in-memory bench, e.g. "--add-modules jdk.incubator.vector"), JAR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LAYERS=${1:-784,256,256,10}; RULE=${2:-align-ada}; N=${3:-8000}; WARMUP=${WARMUP:-12000}
@@ -51,7 +52,7 @@ c0=$(seen e2e); start=$(date +%s.%N); s0=$(cpu $SERVE); b0=$(cpu $BROKER); t0=$(
 until [ "$(seen e2e)" -ge $((WARMUP + N)) ] 2>/dev/null; do sleep 0.02; done
 end=$(date +%s.%N); s1=$(cpu $SERVE); b1=$(cpu $BROKER); t1=$(tcpu)
 e2e=$(python3 -c "print(round(($WARMUP + $N - $c0) / ($end - $start), 1))")
-bench=$(java -jar $JAR bench --layers "$LAYERS" --rule "$RULE" --batch 1 --track-alignment off --seconds 5 2>/dev/null | awk -v r="$RULE" '$1==r && $2=="1" {print $4; exit}')
+bench=$(java ${SERVE_OPTS:-} -jar $JAR bench --layers "$LAYERS" --rule "$RULE" --batch 1 --track-alignment off --seconds 5 2>/dev/null | awk -v r="$RULE" '$1==r && $2=="1" {print $4; exit}')
 echo "end-to-end through Kafka: $e2e samples/s (samples $c0..$((WARMUP + N)) of a backlog, after $WARMUP to warm up)"
 python3 -c "w = $end - $start; n = $WARMUP + $N - $c0; print('  over those %.1f s: service %.1f CPU s (%.0f us per sample), of which its stream thread %.1f (%.0f us per sample, busy %.0f%% of the time); broker %.1f CPU s (2 cores = %.1f CPU s)' % (w, $s1 - $s0, 1e6 * ($s1 - $s0) / n, $t1 - $t0, 1e6 * ($t1 - $t0) / n, 100 * ($t1 - $t0) / w, $b1 - $b0, 2 * w))"
 echo "in-memory bench:          $bench samples/s"
