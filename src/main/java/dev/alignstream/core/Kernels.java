@@ -77,46 +77,18 @@ public final class Kernels {
     }
 
     /**
-     * {@link #combineRows} for several rows: eight weight rows at a time are combined into each
-     * output row ({@link #axpy8}, or {@link #axpy4} when one of its groups of four coefficients is
-     * all zero and skipped), over column tiles of {@link #TILE}. Each output entry sums its terms
-     * with {@code k} ascending, in groups of four, exactly as the one-row loop does: {@code axpy8}
-     * is two {@code axpy4}s without the store and reload between them, and Java rounds every float
-     * operation the same either way. Eight rows per pass halve the output row's loads, stores and
-     * loop set-ups per term. (A kernel updating four output rows per pass would load each weight
-     * value once for four outputs, but HotSpot 17 does not vectorize a loop with four output
-     * arrays; measured 4x slower than this.)
+     * {@link #combineRows} for several rows: four weight rows at a time are combined into each
+     * output row ({@link #axpy4}), over column tiles of {@link #TILE} so the output tile stays in
+     * L1 while the weight rows pass by. Each output entry sums its terms with {@code k} ascending,
+     * in groups of four, exactly as the one-row loop does. (A kernel updating four output rows per
+     * pass would load each weight value once for four outputs, but HotSpot 17 does not vectorize a
+     * loop with four output arrays; measured 4x slower than this.)
      */
     private static void combineRowsBlocked(RowMatrix a, RowMatrix m, RowMatrix out, int batch, int kEnd, int n) {
         final int k4 = kEnd & ~3;
-        final int k8 = kEnd & ~7;
         for (int from = 0; from < n; from += TILE) {
             final int to = Math.min(n, from + TILE);
-            for (int k = 0; k < k8; k += 8) {
-                final float[] m0 = m.row(k);
-                final float[] m1 = m.row(k + 1);
-                final float[] m2 = m.row(k + 2);
-                final float[] m3 = m.row(k + 3);
-                final float[] m4 = m.row(k + 4);
-                final float[] m5 = m.row(k + 5);
-                final float[] m6 = m.row(k + 6);
-                final float[] m7 = m.row(k + 7);
-                for (int b = 0; b < batch; b++) {
-                    final float[] ab = a.row(b);
-                    final boolean lo = ab[k] != 0f || ab[k + 1] != 0f || ab[k + 2] != 0f || ab[k + 3] != 0f;
-                    final boolean hi = ab[k + 4] != 0f || ab[k + 5] != 0f || ab[k + 6] != 0f || ab[k + 7] != 0f;
-                    if (lo && hi) {
-                        axpy8(out.row(b), ab[k], m0, ab[k + 1], m1, ab[k + 2], m2, ab[k + 3], m3,
-                                ab[k + 4], m4, ab[k + 5], m5, ab[k + 6], m6, ab[k + 7], m7, from, to);
-                    } else if (lo) {
-                        axpy4(out.row(b), ab[k], m0, ab[k + 1], m1, ab[k + 2], m2, ab[k + 3], m3, from, to);
-                    } else if (hi) {
-                        axpy4(out.row(b), ab[k + 4], m4, ab[k + 5], m5, ab[k + 6], m6, ab[k + 7], m7, from, to);
-                    }
-                }
-            }
-            if (k8 < k4) {
-                final int k = k8;
+            for (int k = 0; k < k4; k += 4) {
                 final float[] m0 = m.row(k);
                 final float[] m1 = m.row(k + 1);
                 final float[] m2 = m.row(k + 2);
@@ -134,16 +106,6 @@ public final class Kernels {
                     axpy(out.row(b), a.row(b)[k], m0, from, to);
                 }
             }
-        }
-    }
-
-    /** {@code y = ((((y + c0 x0) + c1 x1) + ...) + c7 x7)} over {@code [from, to)}: two {@link #axpy4}s in one pass. */
-    private static void axpy8(float[] y, float c0, float[] x0, float c1, float[] x1, float c2, float[] x2,
-                              float c3, float[] x3, float c4, float[] x4, float c5, float[] x5, float c6, float[] x6,
-                              float c7, float[] x7, int from, int to) {
-        for (int j = from; j < to; j++) {
-            y[j] = y[j] + c0 * x0[j] + c1 * x1[j] + c2 * x2[j] + c3 * x3[j]
-                    + c4 * x4[j] + c5 * x5[j] + c6 * x6[j] + c7 * x7[j];
         }
     }
 
