@@ -78,8 +78,8 @@ public final class Kernels {
 
     /**
      * {@link #combineRows} for several rows: four weight rows at a time are combined into each
-     * output row ({@link #axpy4}), over column tiles of {@link #TILE} so the output tile stays in
-     * L1 while the weight rows pass by. Each output entry sums its terms with {@code k} ascending,
+     * output row ({@link #axpy4}), over column tiles of {@link #TILE} (the four weight rows' tiles
+     * stay in L1 for every batch row). Each output entry sums its terms with {@code k} ascending,
      * in groups of four, exactly as the one-row loop does. (A kernel updating four output rows per
      * pass would load each weight value once for four outputs, but HotSpot 17 does not vectorize a
      * loop with four output arrays; measured 4x slower than this.)
@@ -385,7 +385,7 @@ public final class Kernels {
      * Outer-product update {@code WT += alpha * U^T G}, i.e. {@code W += alpha * sum_b g_b u_b^T}:
      * the error-weighted input correlation every rule learns with. Every entry adds the batch rows
      * in ascending order, in groups of four; a group whose inputs are all zero is skipped. Several
-     * rows are applied over column tiles, so the tile of the signal stays in L1.
+     * rows are applied over column tiles of {@link #TILE}; tiling never changes an entry's order.
      *
      * @param wt    transposed weight {@code n_in x n_out}. Modified.
      * @param alpha step factor, e.g. {@code -eta / (B sqrt(n_in))}
