@@ -247,19 +247,7 @@ public final class ModelRequests {
         List<float[]> inputs = inputs(o, spec.config().inputSize());
         requireLive(id, spec.stream());
         int outputs = spec.config().outputSize();
-        Answers answers;
-        try {
-            answers = registry.withModel(id, m -> predictAll(m, inputs, outputs))
-                    .get(ANSWER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IllegalArgumentException bad) {
-                throw ApiError.badRequest(bad.getMessage());
-            }
-            throw moved();
-        } catch (TimeoutException e) {
-            throw new ApiError(503, "model busy", "the model's stream thread did not answer within "
-                    + ANSWER_TIMEOUT.toSeconds() + " s; retry");
-        }
+        Answers answers = answer(registry.withModel(id, m -> predictAll(m, inputs, outputs)));
         Object answer;
         if (batch) {
             ArrayNode a = JSON.createArrayNode();
@@ -293,18 +281,7 @@ public final class ModelRequests {
             throw ApiError.badRequest(e.reason().id() + ": " + e.getMessage());
         }
         requireLive(id, spec.stream());
-        Prediction p;
-        try {
-            p = registry.predictSequence(id, q).get(ANSWER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IllegalArgumentException bad) {
-                throw ApiError.badRequest(bad.getMessage());
-            }
-            throw moved();
-        } catch (TimeoutException e) {
-            throw new ApiError(503, "model busy", "the model's stream thread did not answer within "
-                    + ANSWER_TIMEOUT.toSeconds() + " s; retry");
-        }
+        Prediction p = answer(registry.predictSequence(id, q));
         ObjectNode o = JSON.createObjectNode();
         o.put("model", id);
         o.put("steps", q.steps());
@@ -322,6 +299,24 @@ public final class ModelRequests {
         }
         o.put("samples_seen", p.samplesSeen());
         send(ex, 200, "application/json", JSON.writeValueAsBytes(o));
+    }
+
+    /**
+     * The stream thread's answer to a model request: 400 when the model refused the input, 502/503
+     * when its owner moved, 503 when it did not answer within {@link #ANSWER_TIMEOUT}.
+     */
+    private <T> T answer(java.util.concurrent.CompletableFuture<T> request) throws InterruptedException {
+        try {
+            return request.get(ANSWER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IllegalArgumentException bad) {
+                throw ApiError.badRequest(bad.getMessage());
+            }
+            throw moved();
+        } catch (TimeoutException e) {
+            throw new ApiError(503, "model busy", "the model's stream thread did not answer within "
+                    + ANSWER_TIMEOUT.toSeconds() + " s; retry");
+        }
     }
 
     /** Outputs computed together on the stream thread, and the samples_seen of the parameters used. */

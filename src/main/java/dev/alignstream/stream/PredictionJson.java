@@ -111,14 +111,7 @@ final class PredictionJson {
             g.writeFieldName("targets");
             steps(g, q.targets(), q.steps());
         }
-        if (p.labelled()) {
-            g.writeNumberField("loss", p.loss());
-        }
-        g.writeNumberField("samples_seen", p.samplesSeen());
-        g.writeStringField("step", STEP[p.step().ordinal()]);
-        if (p.rejectReason() != null) {
-            g.writeStringField("reject_reason", p.rejectReason());
-        }
+        outcomeFields(g, p);
     }
 
     /** {@code values} (row-major, {@code steps} rows) as an array of per-step arrays. */
@@ -167,6 +160,11 @@ final class PredictionJson {
             }
             g.writeEndArray();
         }
+        outcomeFields(g, p);
+    }
+
+    /** The fields after the prediction, shared by samples and sequences: loss, samples seen, step. */
+    private static void outcomeFields(JsonGenerator g, Prediction p) throws IOException {
         if (p.labelled()) {
             g.writeNumberField("loss", p.loss());
         }

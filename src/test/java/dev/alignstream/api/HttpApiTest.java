@@ -95,8 +95,11 @@ class HttpApiTest {
         List<Socket> stalled = new ArrayList<>();
         try (HttpApi local = new HttpApi(0, registry, () -> Verdict.OK, () -> Verdict.OK, () -> "", TOKEN, id -> null)) {
             for (int i = 0; i < HttpApi.MAX_EXPORTS; i++) {
-                Socket s = new Socket("127.0.0.1", local.port());
+                // a small receive buffer set before connecting, so the window is small from the handshake on
+                // (set after connect, the kernel may already have advertised an autotuned window of megabytes)
+                Socket s = new Socket();
                 s.setReceiveBufferSize(4096);
+                s.connect(new java.net.InetSocketAddress("127.0.0.1", local.port()));
                 s.getOutputStream().write(("GET /models/big/export HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + TOKEN
                         + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 s.getOutputStream().flush();
