@@ -18,18 +18,22 @@ class StepPoolTest {
         try (StepPool pool = new StepPool(2, "test-steps")) {
             Thread caller = Thread.currentThread();
             List<Integer> onCaller = Collections.synchronizedList(new ArrayList<>());
+            // a worker that claims an item is held until the caller has run two: a slow (or unscheduled)
+            // worker, sequenced by what the caller did rather than by a sleep
+            java.util.concurrent.CountDownLatch callerRanTwo = new java.util.concurrent.CountDownLatch(2);
             pool.run(List.of(0, 1, 2), i -> {
                 if (Thread.currentThread() == caller) {
                     onCaller.add(i);
+                    callerRanTwo.countDown();
                 } else {
                     try {
-                        Thread.sleep(2_000); // a worker that is slow (or not scheduled) for a while
+                        callerRanTwo.await(60, java.util.concurrent.TimeUnit.SECONDS);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
                 }
             });
-            // the worker claims at most one item (then sleeps): the caller runs every other one
+            // the worker claims at most one item (then waits): the caller runs every other one
             assertTrue(onCaller.size() >= 2, "the caller ran " + onCaller);
         }
     }
