@@ -184,7 +184,7 @@ class LearningTopologyTest {
         declare(new ModelSpec("ada", "s1", ada.config().withLearningRate(0.01f), false));
         declare(new ModelSpec("ada", "s1", ModelConfig.of(RuleName.ALIGN_ADA, 0.01f, 20, 64, 4), false));
         declare(new ModelSpec("ada", "s1", ada.config().withLearningRate(0.01f), false));
-        Thread.sleep(1100); // the processor looks at the models store at most once a second
+        // the processor compares the declarations' version before every record: no wait is needed
         for (int i = 60; i < 120; i++) {
             samples.pipeInput("s1", SampleJson.toJson(data.get(i)));
         }
@@ -199,7 +199,6 @@ class LearningTopologyTest {
 
         declare(new ModelSpec("ada", "s1", ModelConfig.of(RuleName.BP, 0.01f, LAYERS), false));
         for (int k = 0; k < 3; k++) {
-            Thread.sleep(1100);
             samples.pipeInput("s1", SampleJson.toJson(data.get(0)));
             offline.observe(data.get(0));
         }
