@@ -269,15 +269,16 @@ public final class ModelRequests {
      */
     private void predictSequence(HttpExchange ex, String id, ModelSpec spec, byte[] body) throws IOException,
             InterruptedException {
-        if (!RequestBodies.parseObject(body, true).has("sequence")) {
-            throw ApiError.badRequest("model '" + id + "' is an RNN model (arch rnn): send {\"sequence\": [[...], ...]},"
-                    + " one array of " + spec.config().inputSize() + " values per step");
-        }
         SequenceSample q;
         try {
             q = SampleJson.parseSequence(body, spec.maxSteps());
             SampleValidator.checkSequence(q, spec.config().inputSize(), spec.config().outputSize(), spec.maxSteps());
         } catch (BadRecordException e) {
+            // the body is read a second time only to explain a refusal: was it meant for an MLP?
+            if (!RequestBodies.parseObject(body, true).has("sequence")) {
+                throw ApiError.badRequest("model '" + id + "' is an RNN model (arch rnn): send {\"sequence\": [[...], ...]},"
+                        + " one array of " + spec.config().inputSize() + " values per step");
+            }
             throw ApiError.badRequest(e.reason().id() + ": " + e.getMessage());
         }
         requireLive(id, spec.stream());

@@ -375,10 +375,10 @@ public final class SampleJson {
                 g.writeStringField("id", s.id());
             }
             g.writeFieldName("sequence");
-            rows(g, s.inputs(), s.steps(), s.inputWidth());
+            writeSteps(g, s.inputs(), s.steps());
             if (s.targets() != null) {
                 g.writeFieldName("targets");
-                rows(g, s.targets(), s.steps(), s.targetWidth());
+                writeSteps(g, s.targets(), s.steps());
             }
             g.writeEndObject();
         } catch (IOException e) {
@@ -387,12 +387,18 @@ public final class SampleJson {
         return out.toByteArray();
     }
 
-    private static void rows(JsonGenerator g, float[] v, int steps, int width) throws IOException {
+    /**
+     * Writes {@code values} (row-major, {@code steps} rows of equal width) as an array of per-step
+     * arrays, the shape of a sequence record's {@code sequence} and {@code targets} (and of the
+     * service's per-step predictions).
+     */
+    public static void writeSteps(JsonGenerator g, float[] values, int steps) throws IOException {
+        int width = values.length / steps;
         g.writeStartArray();
         for (int t = 0; t < steps; t++) {
             g.writeStartArray();
-            for (int j = 0; j < width; j++) {
-                g.writeNumber(v[t * width + j]);
+            for (int j = t * width, end = j + width; j < end; j++) {
+                g.writeNumber(values[j]);
             }
             g.writeEndArray();
         }

@@ -20,8 +20,11 @@ import java.util.Map;
 public record RnnConfig(ModelConfig base, int maxSteps) {
 
     public static final int DEFAULT_MAX_STEPS = 10_000;
-    /** The largest {@code max_steps} a config may ask for (trajectory buffers grow up to it). */
-    public static final int MAX_STEPS_LIMIT = 1_000_000;
+    /**
+     * The largest {@code max_steps} a config may ask for (trajectory buffers grow up to it): the
+     * longest sequence the record parser reads.
+     */
+    public static final int MAX_STEPS_LIMIT = dev.alignstream.data.SampleJson.MAX_SEQUENCE_STEPS;
 
     public RnnConfig {
         if (base == null) {

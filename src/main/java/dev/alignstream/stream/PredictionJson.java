@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import dev.alignstream.core.Prediction;
 import dev.alignstream.data.DataEvent;
 import dev.alignstream.data.Sample;
+import dev.alignstream.data.SampleJson;
 import dev.alignstream.data.SequenceSample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -96,49 +97,21 @@ final class PredictionJson {
      */
     private static void sequenceBody(JsonGenerator g, ModelSpec spec, SequenceSample q, Prediction p, long sourceOffset)
             throws IOException {
-        g.writeStartObject();
-        g.writeStringField("kind", "prediction");
-        g.writeStringField("stream", spec.stream());
-        g.writeStringField("model", spec.id());
-        if (q.id() != null) {
-            g.writeStringField("id", q.id());
-        }
-        g.writeNumberField("offset", sourceOffset);
+        head(g, "prediction", spec, q.id(), sourceOffset);
         g.writeNumberField("steps", q.steps());
         g.writeFieldName("prediction");
-        steps(g, p.output(), q.steps());
+        SampleJson.writeSteps(g, p.output(), q.steps());
         if (q.targets() != null) {
             g.writeFieldName("targets");
-            steps(g, q.targets(), q.steps());
+            SampleJson.writeSteps(g, q.targets(), q.steps());
         }
         outcomeFields(g, p);
-    }
-
-    /** {@code values} (row-major, {@code steps} rows) as an array of per-step arrays. */
-    private static void steps(JsonGenerator g, float[] values, int steps) throws IOException {
-        int width = values.length / steps;
-        g.writeStartArray();
-        for (int t = 0; t < steps; t++) {
-            g.writeStartArray();
-            for (int j = t * width, end = j + width; j < end; j++) {
-                g.writeNumber(values[j]);
-            }
-            g.writeEndArray();
-        }
-        g.writeEndArray();
     }
 
     /** Writes the opening brace and the fields both kinds share, in the order of SPEC section 8's examples. */
     private static void body(JsonGenerator g, String kind, ModelSpec spec, Sample s, Prediction p, long sourceOffset)
             throws IOException {
-        g.writeStartObject();
-        g.writeStringField("kind", kind);
-        g.writeStringField("stream", spec.stream());
-        g.writeStringField("model", spec.id());
-        if (s.id() != null) {
-            g.writeStringField("id", s.id());
-        }
-        g.writeNumberField("offset", sourceOffset);
+        head(g, kind, spec, s.id(), sourceOffset);
         boolean classification = s.target() == null;
         if (classification) {
             g.writeNumberField("prediction", p.predictedClass());
@@ -161,6 +134,19 @@ final class PredictionJson {
             g.writeEndArray();
         }
         outcomeFields(g, p);
+    }
+
+    /** The opening brace and the fields every record starts with: kind, stream, model, id, offset. */
+    private static void head(JsonGenerator g, String kind, ModelSpec spec, String id, long sourceOffset)
+            throws IOException {
+        g.writeStartObject();
+        g.writeStringField("kind", kind);
+        g.writeStringField("stream", spec.stream());
+        g.writeStringField("model", spec.id());
+        if (id != null) {
+            g.writeStringField("id", id);
+        }
+        g.writeNumberField("offset", sourceOffset);
     }
 
     /** The fields after the prediction, shared by samples and sequences: loss, samples seen, step. */
