@@ -148,6 +148,81 @@ public final class Kernels {
     }
 
     /**
+     * {@link #affine} for one row (one sample) through a weight that carries a deferred batch-1
+     * update ({@link DeferredUpdate}): {@code WT[rows[i]] += coef[i] * g} for {@code i < count}
+     * ({@code rows} ascending) is applied in the same ascending sweep as the forward sum, each row
+     * just before the sum first reads it, so the row is still in L1 when it is read. Every weight
+     * gets the update's one operation before any read, and the sum its terms in {@link #combineRows}'
+     * order (nonzero inputs, four at a time), so {@code h} and {@code WT} have exactly the bits of
+     * {@link #addOuter} followed by {@link #affine}.
+     *
+     * @param a     activity, one row of {@code n_in}. Not modified.
+     * @param wt    transposed weight {@code n_in x n_out}. Modified (the update).
+     * @param rows  rows of {@code wt} to update, ascending, {@code count} of them. Not modified.
+     * @param coef  their coefficients. Not modified.
+     * @param g     the update's signal, {@code n_out}. Not modified.
+     * @param h     pre-activation, one row of {@code n_out}. Modified.
+     */
+    static void affineApplying(RowMatrix a, RowMatrix wt, float[] bias, float scale, int[] nonzero,
+                                      int[] rows, float[] coef, int count, float[] g, RowMatrix h) {
+        if (a.numRows() != 1) {
+            addRows(wt, rows, coef, count, g);
+            affine(a, wt, bias, scale, nonzero, h);
+            return;
+        }
+        final int n = wt.numCols();
+        final int kEnd = wt.numRows();
+        final float[] c = a.row(0);
+        h.setActiveRows(1);
+        final float[] y = h.row(0);
+        java.util.Arrays.fill(y, 0, n, 0f);
+        int reads = 0;
+        for (int k = 0; k < kEnd; k++) {
+            if (c[k] != 0f) {
+                nonzero[reads++] = k;
+            }
+        }
+        int p = 0;
+        final int reads4 = reads & ~3;
+        for (int i = 0; i < reads4; i += 4) {
+            final int i0 = nonzero[i];
+            final int i1 = nonzero[i + 1];
+            final int i2 = nonzero[i + 2];
+            final int i3 = nonzero[i + 3];
+            for (; p < count && rows[p] <= i3; p++) {
+                axpy(wt.row(rows[p]), coef[p], g, n);
+            }
+            axpy4(y, c[i0], wt.row(i0), c[i1], wt.row(i1), c[i2], wt.row(i2), c[i3], wt.row(i3), n);
+        }
+        for (int i = reads4; i < reads; i++) {
+            final int k = nonzero[i];
+            for (; p < count && rows[p] <= k; p++) {
+                axpy(wt.row(rows[p]), coef[p], g, n);
+            }
+            axpy(y, c[k], wt.row(k), n);
+        }
+        for (; p < count; p++) {
+            axpy(wt.row(rows[p]), coef[p], g, n);
+        }
+        for (int j = 0; j < n; j++) {
+            y[j] = y[j] * scale + bias[j];
+        }
+    }
+
+    /**
+     * {@code WT[rows[i]] += coef[i] * g} for {@code i < count}: a deferred batch-1 update
+     * ({@link DeferredUpdate}), the same operation per entry as {@link #addOuter}'s batch-1 loop.
+     *
+     * @param wt transposed weight. Modified.
+     */
+    static void addRows(RowMatrix wt, int[] rows, float[] coef, int count, float[] g) {
+        final int n = wt.numCols();
+        for (int i = 0; i < count; i++) {
+            axpy(wt.row(rows[i]), coef[i], g, n);
+        }
+    }
+
+    /**
      * Forward affine map {@code H = (A * WT) * scale + bias}, each row one sample.
      *
      * @param a     activity {@code B x n_in}. Not modified.
