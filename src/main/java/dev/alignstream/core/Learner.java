@@ -293,7 +293,7 @@ public final class Learner {
         for (int l = first; l <= depth; l++) {
             RowMatrix wt = live.weightT(l);
             float alpha = (float) (-(double) eta / (n * Math.sqrt(wt.numRows())));
-            Kernels.addOuter(wt, alpha, rule.updateInput(ws, l), ws.signal(l));
+            Kernels.addOuter(wt, alpha, rule.updateInput(ws, l), ws.signal(l), ws.coefScratch(), ws.coefRowsScratch());
             Kernels.addColumnSums(live.bias(l), biasAlpha, ws.signal(l));
         }
     }

@@ -17,12 +17,14 @@ package dev.alignstream.core;
  *       ({@code n_l x n_L}), {@code l = 1..L-1};</li>
  *   <li>{@code alignment}: {@link AlignmentTracker}'s {@code P^l} (as the weights) when tracked,
  *       and its deferral buffer: {@code D = max(32, B)} rows of {@code a0^{l-1}} and of
- *       {@code g^l} per layer, {@code D} floats and {@code D} ints;</li>
+ *       {@code g^l} per layer, {@code 4 D} floats and {@code D} ints;</li>
  *   <li>{@code pending}: {@link PendingBatch}, {@code B x n_0} and {@code B x n_L};</li>
  *   <li>{@code workspace}: {@link Workspace} — {@code a^0}; per layer {@code h, h0, signal,
  *       alignSignal}, plus {@code a, a0} below the output; the target; the transpose scratch
  *       ({@code widest x B}); four lanes of {@code B}; {@code widest} ints and {@code widest} floats (the
- *       batch-1 backward pass's gathered neurons and their dot products);</li>
+ *       batch-1 backward pass's gathered neurons and their dot products); the vector kernels'
+ *       gathered coefficients, {@code 4 max(B, widest)} floats ({@code 4} for {@code B = 1}), and
+ *       their rows, {@code B} ints;</li>
  *   <li>{@code serialization}: three times the model file's tensor data ({@link
  *       dev.alignstream.io.ModelFile}'s float copies, the byte buffer, and the snapshot chunks
  *       or HTTP copy of those bytes), for the full export form, the larger of the two.</li>
@@ -75,13 +77,14 @@ public record ModelFootprint(long live, long frozenInitial, long feedback, long 
         long alignment = 0;
         if (c.trackAlignment()) {
             long d = AlignmentTracker.deferredCapacity(c.batchSize());
-            alignment = weightsT + 2 * array(d);
+            alignment = weightsT + array(4 * d) + array(d);
             for (int l = 1; l <= depth; l++) {
                 alignment += matrix(d, n[l - 1]) + matrix(d, n[l]);
             }
         }
         long pending = matrix(b, n[0]) + matrix(b, n[depth]);
-        long workspace = matrix(b, n[0]) + matrix(b, n[depth]) + matrix(widest, b) + 4 * array(b) + 2 * array(widest);
+        long workspace = matrix(b, n[0]) + matrix(b, n[depth]) + matrix(widest, b) + 4 * array(b) + 2 * array(widest)
+                + array(4 * Math.max(b, b > 1 ? widest : 0)) + array(b);
         for (int l = 1; l <= depth; l++) {
             workspace += (l < depth ? 6 : 4) * matrix(b, n[l]);
         }

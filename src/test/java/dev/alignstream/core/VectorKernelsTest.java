@@ -105,6 +105,43 @@ class VectorKernelsTest {
     }
 
     @Test
+    void registerBlockedProductsAndUpdatesHaveTheBitsOfTheScalarOnes() {
+        assumeTrue(VectorPath.ENABLED, NOT_LOADED);
+        Random r = new Random(3);
+        for (int batch : new int[] {2, 4, 5, 9, 32}) {
+            for (int n : new int[] {1, 7, 8, 9, 17, 33, 131, 257}) {
+                int k = 1 + (n * 7 + batch) % 45;
+                RowMatrix a = new RowMatrix(batch, k);
+                RowMatrix m = new RowMatrix(k, n);
+                fill(a, r);
+                fill(m, r);
+                RowMatrix scalar = new RowMatrix(batch, n);
+                RowMatrix vector = new RowMatrix(batch, n);
+                Kernels.combineRows(a, m, new int[k], scalar);
+                Kernels.combineRowsVector(a, m, new float[4 * k], new int[k], vector);
+                assertTrue(scalar.bitEquals(vector), "a * m, batch " + batch + ", " + k + " x " + n);
+
+                RowMatrix g = new RowMatrix(batch, n);
+                fill(g, r);
+                RowMatrix w1 = new RowMatrix(k, n);
+                fill(w1, r);
+                RowMatrix w2 = w1.copy();
+                Kernels.addOuter(w1, 0.37f, a, g);
+                Kernels.addOuter(w2, 0.37f, a, g, new float[4 * batch], new int[batch]);
+                assertTrue(w1.bitEquals(w2), "W += alpha a^T g, batch " + batch + ", " + k + " x " + n);
+            }
+        }
+    }
+
+    private static void fill(RowMatrix m, Random r) {
+        for (int i = 0; i < m.numRows(); i++) {
+            for (int j = 0; j < m.numCols(); j++) {
+                m.row(i)[j] = value(r);
+            }
+        }
+    }
+
+    @Test
     void wholeRunsGiveTheSameModelBytesWithAndWithoutTheVectorPath() throws Exception {
         assumeTrue(VectorPath.ENABLED, NOT_LOADED);
         List<String> here = runs();
