@@ -81,8 +81,8 @@ public final class Kernels {
      * columns, 32 KiB, stay in L1 while every batch row is combined with them (a strip of all the
      * rows of a 1024-row matrix, 512 KiB, would be re-read from L2 for every four batch rows).
      */
-    static final int CHUNK_ROWS = Integer.getInteger("kc", 64);
-    static final int STRIP = Integer.getInteger("strip", 128);
+    static final int CHUNK_ROWS = 64;
+    static final int STRIP = 128;
 
     /** Floats of scratch {@link #combineRowsVector} and the vector {@link #addOuter} need for {@code batch} rows. */
     static int vectorCoefScratch(int batch) {

@@ -1,5 +1,8 @@
 package dev.alignstream.core;
 
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.MUL;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -27,7 +30,6 @@ final class VectorKernels {
     /** Species of the element-wise kernels, whose lanes never meet: any width gives the same bits (see the class comment). */
     private static final VectorSpecies<Float> W = FloatVector.SPECIES_PREFERRED;
     private static final int WL = W.length();
-    private static final boolean WIDE = Boolean.parseBoolean(System.getProperty("wide", "true"));
 
     /** Lanes of {@link #S}: {@link Kernels#dot8}'s number of interleaved sums. */
     static final int LANES = 8;
@@ -63,34 +65,39 @@ final class VectorKernels {
             FloatVector s3 = FloatVector.zero(S);
             for (int k = 0; k < n8; k += LANES) {
                 final FloatVector yv = FloatVector.fromArray(S, y, k);
-                // the running sums only ever appear as arguments, see the class comment
-                s0 = FloatVector.fromArray(S, x0, k).mul(yv).add(s0);
-                s1 = FloatVector.fromArray(S, x1, k).mul(yv).add(s1);
-                s2 = FloatVector.fromArray(S, x2, k).mul(yv).add(s2);
-                s3 = FloatVector.fromArray(S, x3, k).mul(yv).add(s3);
+                s0 = s0.lanewise(ADD, FloatVector.fromArray(S, x0, k).lanewise(MUL, yv));
+                s1 = s1.lanewise(ADD, FloatVector.fromArray(S, x1, k).lanewise(MUL, yv));
+                s2 = s2.lanewise(ADD, FloatVector.fromArray(S, x2, k).lanewise(MUL, yv));
+                s3 = s3.lanewise(ADD, FloatVector.fromArray(S, x3, k).lanewise(MUL, yv));
             }
-            FloatVector.broadcast(S, -0f).add(s0).intoArray(lanes, 0);
-            dots[i] = finish(lanes, x0, y, n8, n);
-            FloatVector.broadcast(S, -0f).add(s1).intoArray(lanes, 0);
-            dots[i + 1] = finish(lanes, x1, y, n8, n);
-            FloatVector.broadcast(S, -0f).add(s2).intoArray(lanes, 0);
-            dots[i + 2] = finish(lanes, x2, y, n8, n);
-            FloatVector.broadcast(S, -0f).add(s3).intoArray(lanes, 0);
-            dots[i + 3] = finish(lanes, x3, y, n8, n);
+            dots[i] = finish(s0, x0, y, n8, n, lanes);
+            dots[i + 1] = finish(s1, x1, y, n8, n, lanes);
+            dots[i + 2] = finish(s2, x2, y, n8, n, lanes);
+            dots[i + 3] = finish(s3, x3, y, n8, n, lanes);
         }
         for (; i < count; i++) {
             final float[] x = m.row(rows[i]);
             FloatVector s = FloatVector.zero(S);
             for (int k = 0; k < n8; k += LANES) {
-                s = FloatVector.fromArray(S, x, k).mul(FloatVector.fromArray(S, y, k)).add(s);
+                s = s.lanewise(ADD, FloatVector.fromArray(S, x, k).lanewise(MUL, FloatVector.fromArray(S, y, k)));
             }
-            FloatVector.broadcast(S, -0f).add(s).intoArray(lanes, 0);
-            dots[i] = finish(lanes, x, y, n8, n);
+            dots[i] = finish(s, x, y, n8, n, lanes);
         }
     }
 
-    /** The tail into lane 0, then {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))}, as {@link Kernels#dot8}. */
-    private static float finish(float[] lanes, float[] x, float[] y, int n8, int n) {
+    /**
+     * The tail into lane 0, then {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))}, as {@link Kernels#dot8}.
+     * The lanes are read with {@code lane(i)} rather than stored with {@code intoArray}: see the class comment.
+     */
+    private static float finish(FloatVector sums, float[] x, float[] y, int n8, int n, float[] lanes) {
+        lanes[0] = sums.lane(0);
+        lanes[1] = sums.lane(1);
+        lanes[2] = sums.lane(2);
+        lanes[3] = sums.lane(3);
+        lanes[4] = sums.lane(4);
+        lanes[5] = sums.lane(5);
+        lanes[6] = sums.lane(6);
+        lanes[7] = sums.lane(7);
         float s0 = lanes[0];
         for (int k = n8; k < n; k++) {
             s0 += x[k] * y[k];
@@ -120,10 +127,8 @@ final class VectorKernels {
     static void combine4(float[] c0, float[] c1, float[] c2, float[] c3, float[] coef, int[] rows, int off, int count,
                          RowMatrix x, int from, int to) {
         int j = from;
-        if (WIDE) {
-            for (; j + 4 * WL <= to; j += 4 * WL) {
-                block4x4(c0, c1, c2, c3, coef, rows, off, count, x, j);
-            }
+        for (; j + 4 * WL <= to; j += 4 * WL) {
+            block4x4(c0, c1, c2, c3, coef, rows, off, count, x, j);
         }
         for (; j + 2 * WL <= to; j += 2 * WL) {
             block4x2(c0, c1, c2, c3, coef, rows, off, count, x, j);
