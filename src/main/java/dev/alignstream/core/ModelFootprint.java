@@ -23,8 +23,10 @@ package dev.alignstream.core;
  *       alignSignal}, plus {@code a, a0} below the output; the target; the transpose scratch
  *       ({@code widest x B}); four lanes of {@code B}; {@code widest} ints and {@code widest} floats (the
  *       batch-1 backward pass's gathered neurons and their dot products); the vector kernels'
- *       gathered coefficients, {@code 4 max(B, widest)} floats ({@code 4} for {@code B = 1}), and
- *       their rows, {@code B} ints;</li>
+ *       gathered coefficients and their rows ({@link Kernels#vectorCoefScratch} floats,
+ *       {@link Kernels#vectorRowsScratch} ints, none at {@code B = 1}) and, for {@code B > 1}, the
+ *       batched backward pass's transposed signal and result ({@code widest x B} each; allocated
+ *       only with the vector kernels, counted always);</li>
  *   <li>{@code serialization}: three times the model file's tensor data ({@link
  *       dev.alignstream.io.ModelFile}'s float copies, the byte buffer, and the snapshot chunks
  *       or HTTP copy of those bytes), for the full export form, the larger of the two.</li>
@@ -84,7 +86,8 @@ public record ModelFootprint(long live, long frozenInitial, long feedback, long 
         }
         long pending = matrix(b, n[0]) + matrix(b, n[depth]);
         long workspace = matrix(b, n[0]) + matrix(b, n[depth]) + matrix(widest, b) + 4 * array(b) + 2 * array(widest)
-                + array(4 * Math.max(b, b > 1 ? widest : 0)) + array(b);
+                + array(Kernels.vectorCoefScratch(c.batchSize())) + array(Kernels.vectorRowsScratch(c.batchSize()))
+                + (b > 1 ? 2 * matrix(widest, b) : 0);
         for (int l = 1; l <= depth; l++) {
             workspace += (l < depth ? 6 : 4) * matrix(b, n[l]);
         }

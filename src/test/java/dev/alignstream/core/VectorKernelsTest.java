@@ -109,8 +109,8 @@ class VectorKernelsTest {
         assumeTrue(VectorPath.ENABLED, NOT_LOADED);
         Random r = new Random(3);
         for (int batch : new int[] {2, 4, 5, 9, 32}) {
-            for (int n : new int[] {1, 7, 8, 9, 17, 33, 131, 257}) {
-                int k = 1 + (n * 7 + batch) % 45;
+            for (int n : new int[] {1, 7, 8, 9, 17, 33, 131, 257, 300}) {
+                int k = 1 + (n * 7 + batch) % 150; // up to 150: spans the 64-row chunks
                 RowMatrix a = new RowMatrix(batch, k);
                 RowMatrix m = new RowMatrix(k, n);
                 fill(a, r);
@@ -118,7 +118,8 @@ class VectorKernelsTest {
                 RowMatrix scalar = new RowMatrix(batch, n);
                 RowMatrix vector = new RowMatrix(batch, n);
                 Kernels.combineRows(a, m, new int[k], scalar);
-                Kernels.combineRowsVector(a, m, new float[4 * k], new int[k], vector);
+                Kernels.combineRowsVector(a, m, new float[Kernels.vectorCoefScratch(batch)],
+                        new int[Kernels.vectorRowsScratch(batch)], vector);
                 assertTrue(scalar.bitEquals(vector), "a * m, batch " + batch + ", " + k + " x " + n);
 
                 RowMatrix g = new RowMatrix(batch, n);
@@ -127,8 +128,21 @@ class VectorKernelsTest {
                 fill(w1, r);
                 RowMatrix w2 = w1.copy();
                 Kernels.addOuter(w1, 0.37f, a, g);
-                Kernels.addOuter(w2, 0.37f, a, g, new float[4 * batch], new int[batch]);
+                Kernels.addOuter(w2, 0.37f, a, g, new float[Kernels.vectorCoefScratch(batch)],
+                        new int[Kernels.vectorRowsScratch(batch)]);
                 assertTrue(w1.bitEquals(w2), "W += alpha a^T g, batch " + batch + ", " + k + " x " + n);
+
+                // backward through WT (k x n): out = phi'(gate) .* (g WT^T) * scale, batch x k
+                RowMatrix gate = new RowMatrix(batch, k);
+                fill(gate, r);
+                RowMatrix tiled = new RowMatrix(batch, k);
+                RowMatrix columns = new RowMatrix(batch, k);
+                int widest = Math.max(k, n);
+                Kernels.backwardTransposed(w1, g, 0.3f, gate, Activation.RELU, new RowMatrix(16, 512),
+                        new RowMatrix(batch, 512), new float[widest + 8], new int[widest], new float[widest], tiled);
+                Kernels.backwardColumns(w1, g, 0.3f, gate, Activation.RELU, new RowMatrix(widest, batch),
+                        new RowMatrix(widest, batch), columns);
+                assertTrue(tiled.bitEquals(columns), "backward, batch " + batch + ", " + k + " x " + n);
             }
         }
     }
@@ -167,7 +181,10 @@ class VectorKernelsTest {
     }
 
     /**
-     * A few hundred tracked steps of bp, align-ada and align-zero at batch 1, 3, 6 and 32 on awkward widths,
+     * A few hundred tracked steps of bp, align-ada and align-zero at batch 1, 3, 6 and 32 on awkward
+     * widths, and at batch 6 and 32 on widths that span the vector kernels' blocks, chunks and tails
+     * (300 inputs: five 64-row chunks; 181 = 2 x 64 + 32 + 16 + 5 columns; 270 signals: two
+     * 256-row chunks of the backward pass),
      * each summarized by a hash of the model file (live and frozen parameters, alignment
      * accumulators) and the alignment score of layer 1.
      */
@@ -192,8 +209,30 @@ class VectorKernelsTest {
                 out.add(rule.id() + " batch " + batch + " " + HexFormat.of().formatHex(hash) + " score "
                         + Double.doubleToLongBits(m.alignment().score(1, m.live(), m.frozen().initial())));
             }
+            for (int batch : new int[] {6, 32}) {
+                out.add(run(new int[] {300, 181, 270, 3}, rule, batch, 96));
+            }
         }
         return out;
+    }
+
+    /** {@code samples} tracked steps on {@code layers}, summarized as in {@link #runs()}. */
+    private static String run(int[] layers, RuleName rule, int batch, int samples) throws NoSuchAlgorithmException {
+        ModelConfig c = new ModelConfig(layers, Activation.RELU, rule, 0.05f, batch, 5L, -0.1f, 1f, true);
+        Learner learner = new Learner(Model.create(c), Rules.of(rule));
+        Random r = new Random(11);
+        for (int i = 0; i < samples; i++) {
+            float[] x = new float[layers[0]];
+            for (int k = 0; k < x.length; k++) {
+                x[k] = r.nextFloat() < 0.3f ? 0f : r.nextFloat();
+            }
+            learner.observe(Sample.classification(x, r.nextInt(layers[layers.length - 1])));
+        }
+        Model m = learner.model();
+        byte[] hash = MessageDigest.getInstance("SHA-256").digest(ModelFile.toBytes(m));
+        return rule.id() + " " + java.util.Arrays.toString(layers) + " batch " + batch + " "
+                + HexFormat.of().formatHex(hash) + " score "
+                + Double.doubleToLongBits(m.alignment().score(1, m.live(), m.frozen().initial()));
     }
 
     private record Child(int exitCode, List<String> lines, String stderr) {
