@@ -468,10 +468,11 @@ public final class Kernels {
         final int nl = wt.numRows();
         final int nAbove = wt.numCols();
         out.setActiveRows(batch);
-        for (int b = 0; b < batch; b++) {
-            final float[] gb = g.row(b);
-            for (int k = 0; k < nAbove; k++) {
-                gT.row(k)[b] = gb[k];
+        // transposes run along the row-major side's columns, so the few lines of its rows stay in L1
+        for (int k = 0; k < nAbove; k++) {
+            final float[] tk = gT.row(k);
+            for (int b = 0; b < batch; b++) {
+                tk[b] = g.row(b)[k];
             }
         }
         for (int j = 0; j < nl; j++) {
@@ -490,12 +491,11 @@ public final class Kernels {
                 }
             }
         }
-        for (int b = 0; b < batch; b++) {
-            final float[] ob = out.row(b);
-            final float[] db = gate.row(b);
-            for (int j = 0; j < nl; j++) {
-                final float deriv = phi.derivative(db[j]);
-                ob[j] = deriv == 0f ? 0f : deriv * (accT.row(j)[b] * scale);
+        for (int j = 0; j < nl; j++) {
+            final float[] aj = accT.row(j);
+            for (int b = 0; b < batch; b++) {
+                final float deriv = phi.derivative(gate.row(b)[j]);
+                out.row(b)[j] = deriv == 0f ? 0f : deriv * (aj[b] * scale);
             }
         }
     }

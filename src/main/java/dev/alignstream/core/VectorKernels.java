@@ -136,22 +136,23 @@ final class VectorKernels {
         for (; j + WL <= to; j += WL) {
             block4x1(c0, c1, c2, c3, coef, rows, off, count, x, j);
         }
-        for (; j < to; j++) {
-            float y0 = c0[j];
-            float y1 = c1[j];
-            float y2 = c2[j];
-            float y3 = c3[j];
+        if (j < to) {
+            // the last columns, fewer than a vector: term by term (each entry still adds them in
+            // order), so every term row is read once rather than once per column
             for (int i = off; i < off + count; i++) {
-                final float xv = x.row(rows[i])[j];
-                y0 = y0 + coef[4 * i] * xv;
-                y1 = y1 + coef[4 * i + 1] * xv;
-                y2 = y2 + coef[4 * i + 2] * xv;
-                y3 = y3 + coef[4 * i + 3] * xv;
+                final float[] xr = x.row(rows[i]);
+                final float k0 = coef[4 * i];
+                final float k1 = coef[4 * i + 1];
+                final float k2 = coef[4 * i + 2];
+                final float k3 = coef[4 * i + 3];
+                for (int q = j; q < to; q++) {
+                    final float xv = xr[q];
+                    c0[q] = c0[q] + k0 * xv;
+                    c1[q] = c1[q] + k1 * xv;
+                    c2[q] = c2[q] + k2 * xv;
+                    c3[q] = c3[q] + k3 * xv;
+                }
             }
-            c0[j] = y0;
-            c1[j] = y1;
-            c2[j] = y2;
-            c3[j] = y3;
         }
     }
 
