@@ -733,6 +733,12 @@ public final class Kernels {
     public static void activate(Activation phi, RowMatrix h, RowMatrix out) {
         out.setActiveRows(h.numRows());
         final int n = h.numCols();
+        if (phi == Activation.RELU && h.numRows() > 1 && VectorPath.ENABLED) {
+            for (int b = 0; b < h.numRows(); b++) {
+                VectorKernels.relu(h.row(b), out.row(b), n);
+            }
+            return;
+        }
         for (int b = 0; b < h.numRows(); b++) {
             final float[] hb = h.row(b);
             final float[] ob = out.row(b);

@@ -1,6 +1,7 @@
 package dev.alignstream.core;
 
 import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.MUL;
 
 import jdk.incubator.vector.FloatVector;
@@ -338,6 +339,9 @@ final class VectorKernels {
         final float[] w6 = w.row(j0 + 6);
         final float[] w7 = w.row(j0 + 7);
         int b = 0;
+        for (; b + 2 * WL <= lanes; b += 2 * WL) {
+            block8x2(o0, o1, o2, o3, o4, o5, o6, o7, w0, w1, w2, w3, w4, w5, w6, w7, t, k0, k1, b);
+        }
         for (; b + WL <= lanes; b += WL) {
             block8(o0, o1, o2, o3, o4, o5, o6, o7, w0, w1, w2, w3, w4, w5, w6, w7, t, k0, k1, b);
         }
@@ -359,6 +363,75 @@ final class VectorKernels {
             y = y + t.row(k)[b] * w[k];
         }
         return y;
+    }
+
+    /** Two vectors of lanes of {@link #columns8}: sixteen accumulators, each coefficient broadcast once for both. */
+    private static void block8x2(float[] o0, float[] o1, float[] o2, float[] o3, float[] o4, float[] o5, float[] o6,
+                                 float[] o7, float[] w0, float[] w1, float[] w2, float[] w3, float[] w4, float[] w5,
+                                 float[] w6, float[] w7, RowMatrix t, int k0, int k1, int b) {
+        final int b1 = b + WL;
+        FloatVector a0 = FloatVector.fromArray(W, o0, b);
+        FloatVector a1 = FloatVector.fromArray(W, o1, b);
+        FloatVector a2 = FloatVector.fromArray(W, o2, b);
+        FloatVector a3 = FloatVector.fromArray(W, o3, b);
+        FloatVector a4 = FloatVector.fromArray(W, o4, b);
+        FloatVector a5 = FloatVector.fromArray(W, o5, b);
+        FloatVector a6 = FloatVector.fromArray(W, o6, b);
+        FloatVector a7 = FloatVector.fromArray(W, o7, b);
+        FloatVector e0 = FloatVector.fromArray(W, o0, b1);
+        FloatVector e1 = FloatVector.fromArray(W, o1, b1);
+        FloatVector e2 = FloatVector.fromArray(W, o2, b1);
+        FloatVector e3 = FloatVector.fromArray(W, o3, b1);
+        FloatVector e4 = FloatVector.fromArray(W, o4, b1);
+        FloatVector e5 = FloatVector.fromArray(W, o5, b1);
+        FloatVector e6 = FloatVector.fromArray(W, o6, b1);
+        FloatVector e7 = FloatVector.fromArray(W, o7, b1);
+        for (int k = k0; k < k1; k++) {
+            final float[] tk = t.row(k);
+            final FloatVector tv = FloatVector.fromArray(W, tk, b);
+            final FloatVector tw = FloatVector.fromArray(W, tk, b1);
+            final FloatVector c0 = FloatVector.broadcast(W, w0[k]);
+            a0 = tv.mul(c0).add(a0);
+            e0 = tw.mul(c0).add(e0);
+            final FloatVector c1 = FloatVector.broadcast(W, w1[k]);
+            a1 = tv.mul(c1).add(a1);
+            e1 = tw.mul(c1).add(e1);
+            final FloatVector c2 = FloatVector.broadcast(W, w2[k]);
+            a2 = tv.mul(c2).add(a2);
+            e2 = tw.mul(c2).add(e2);
+            final FloatVector c3 = FloatVector.broadcast(W, w3[k]);
+            a3 = tv.mul(c3).add(a3);
+            e3 = tw.mul(c3).add(e3);
+            final FloatVector c4 = FloatVector.broadcast(W, w4[k]);
+            a4 = tv.mul(c4).add(a4);
+            e4 = tw.mul(c4).add(e4);
+            final FloatVector c5 = FloatVector.broadcast(W, w5[k]);
+            a5 = tv.mul(c5).add(a5);
+            e5 = tw.mul(c5).add(e5);
+            final FloatVector c6 = FloatVector.broadcast(W, w6[k]);
+            a6 = tv.mul(c6).add(a6);
+            e6 = tw.mul(c6).add(e6);
+            final FloatVector c7 = FloatVector.broadcast(W, w7[k]);
+            a7 = tv.mul(c7).add(a7);
+            e7 = tw.mul(c7).add(e7);
+        }
+        final FloatVector z = FloatVector.broadcast(W, -0f);
+        z.add(a0).intoArray(o0, b);
+        z.add(e0).intoArray(o0, b1);
+        z.add(a1).intoArray(o1, b);
+        z.add(e1).intoArray(o1, b1);
+        z.add(a2).intoArray(o2, b);
+        z.add(e2).intoArray(o2, b1);
+        z.add(a3).intoArray(o3, b);
+        z.add(e3).intoArray(o3, b1);
+        z.add(a4).intoArray(o4, b);
+        z.add(e4).intoArray(o4, b1);
+        z.add(a5).intoArray(o5, b);
+        z.add(e5).intoArray(o5, b1);
+        z.add(a6).intoArray(o6, b);
+        z.add(e6).intoArray(o6, b1);
+        z.add(a7).intoArray(o7, b);
+        z.add(e7).intoArray(o7, b1);
     }
 
     /** One vector of lanes of {@link #columns8}: eight accumulators, the accumulators only ever arguments. */
@@ -393,5 +466,20 @@ final class VectorKernels {
         z.add(a5).intoArray(o5, b);
         z.add(a6).intoArray(o6, b);
         z.add(a7).intoArray(o7, b);
+    }
+
+    /**
+     * {@code out[j] = h[j] > 0 ? h[j] : 0} for {@code j < n}: {@link Activation#RELU}'s
+     * {@code apply} exactly (a NaN gives {@code +0}, as does {@code -0}), a vector at a time.
+     */
+    static void relu(float[] h, float[] out, int n) {
+        int j = 0;
+        for (; j + WL <= n; j += WL) {
+            final FloatVector hv = FloatVector.fromArray(W, h, j);
+            FloatVector.zero(W).blend(hv, hv.compare(GT, 0f)).intoArray(out, j);
+        }
+        for (; j < n; j++) {
+            out[j] = h[j] > 0f ? h[j] : 0f;
+        }
     }
 }

@@ -147,6 +147,28 @@ class VectorKernelsTest {
         }
     }
 
+    @Test
+    void vectorReluIsTheScalarOneOnSpecialValues() {
+        assumeTrue(VectorPath.ENABLED, NOT_LOADED);
+        float[] special = {Float.NaN, -0f, 0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY, 1.5f, -2.5f};
+        Random r = new Random(4);
+        RowMatrix h = new RowMatrix(2, 37);
+        for (int b = 0; b < 2; b++) {
+            for (int j = 0; j < 37; j++) {
+                h.row(b)[j] = r.nextBoolean() ? special[r.nextInt(special.length)] : value(r);
+            }
+        }
+        RowMatrix out = new RowMatrix(2, 37);
+        Kernels.activate(Activation.RELU, h, out);
+        for (int b = 0; b < 2; b++) {
+            for (int j = 0; j < 37; j++) {
+                assertEquals(Float.floatToRawIntBits(h.row(b)[j] > 0f ? h.row(b)[j] : 0f),
+                        Float.floatToRawIntBits(out.row(b)[j]), "relu(" + h.row(b)[j] + ")");
+            }
+        }
+    }
+
     private static void fill(RowMatrix m, Random r) {
         for (int i = 0; i < m.numRows(); i++) {
             for (int j = 0; j < m.numCols(); j++) {
