@@ -12,9 +12,14 @@ package dev.alignstream.core;
  * with eight interleaved sums ({@link #dot8}), which HotSpot 17 does not vectorize: when the JVM
  * runs with {@code --add-modules jdk.incubator.vector}, {@link VectorKernels} computes it with the
  * JDK Vector API (fixed 256-bit species, four rows at a time), otherwise the scalar code here
- * does; {@link #vectorStatus()} says which. Every sum runs in one fixed order, and the vector and
- * scalar paths give the same bits, so results are reproducible bit for bit on every machine and
- * either path — the property crash recovery is checked with.
+ * does; {@link #vectorStatus()} says which. With several rows and the vector path on, the forward
+ * product ({@link #combineRowsVector}), the weight and alignment updates ({@link
+ * #addOuter(RowMatrix, float, RowMatrix, RowMatrix, float[], int[])}, {@link #addOuterGathered}),
+ * the batched backward product ({@link #backwardColumns}) and relu also run on the Vector API,
+ * register-blocked at the machine's widest vectors (HotSpot 17 keeps at most one output row of
+ * the scalar loops in registers). Every sum runs in one fixed order, and the vector and scalar
+ * paths give the same bits, so results are reproducible bit for bit on every machine and either
+ * path — the property crash recovery is checked with.
  */
 public final class Kernels {
 

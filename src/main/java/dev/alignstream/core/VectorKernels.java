@@ -18,12 +18,28 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code SPECIES_PREFERRED}: lane {@code i} holds the sum of {@link Kernels#dot8}'s {@code s_i},
  * so the result is the same on a machine with 128-, 256- or 512-bit registers, and the lanes are
  * combined by hand in {@code dot8}'s order, never by {@code reduceLanes}, whose order is
- * unspecified. The register-blocked kernels ({@link #combine4}, {@link #combine1}) are
- * element-wise: every lane is its own output entry with its own sequential sum and lanes never
- * meet, so their width cannot change a bit; they use the machine's preferred width (512 bits on
- * this project's AVX-512 machine measured 1.3-2x faster than 256 there, where 256 was no faster
- * than HotSpot's own auto-vectorized scalar loops). Products and sums are always separate
- * {@code mul} and {@code add} (no {@code fma}, which rounds once instead of twice).
+ * unspecified. The register-blocked kernels of several rows ({@link #combine4}, {@link #combine1},
+ * {@link #columns8}) are element-wise: every lane is its own output entry with its own
+ * sequential sum and lanes never meet, so their width cannot change a bit; they use the machine's
+ * preferred width (512 bits on this project's AVX-512 machine). Products and sums are always
+ * separate {@code mul} and {@code add} (no {@code fma}, which rounds once instead of twice);
+ * {@code p.add(acc)} is {@code acc + p} bit for bit, as is {@code -0 + acc} for {@code acc}.
+ *
+ * <p>Keeping HotSpot 17 on the intrinsics. C2 expands Vector API calls late, so when it parses a
+ * kernel it does not know a vector's class, and a call such as {@code v.add(w)} reaches the
+ * class's code through a virtual call inside {@code FloatVector.add} whose receiver type comes
+ * from that JDK method's profile, shared by every caller in the JVM (likewise the virtual calls
+ * inside {@code mul} and {@code intoArray}). Once 256-bit and 512-bit vectors both went through
+ * those methods (a JVM that ran batch 1, then batch 32), the profiles held two classes, C2
+ * compiled both branches, could not tell the vectors' class where they merged, and boxed every
+ * vector: the register-blocked kernels ran about 6x slower than scalar code (and the dot products
+ * degraded too). So the two species never share those methods: {@link #dot8Rows} calls the
+ * virtual {@code lanewise} itself (its own call site, its own profile) and reads its sums with
+ * {@code lane(i)}, never {@code add}, {@code mul} or {@code intoArray}, which only the
+ * preferred-width kernels use. Any new kernel must keep this split (a species-specific profile
+ * per shared JDK method), or be checked with {@code -XX:+PrintInlining} in a JVM that runs both
+ * batch sizes: "failed to inline (intrinsic)" or two {@code TypeProfile} classes under a
+ * {@code FloatVector} method mark the fallback.
  */
 final class VectorKernels {
 
@@ -36,6 +52,11 @@ final class VectorKernels {
     static final int LANES = 8;
 
     private VectorKernels() {
+    }
+
+    /** Width in bits of the register-blocked kernels' vectors (the machine's preferred width). */
+    static int batchBits() {
+        return W.vectorBitSize();
     }
 
     /**
