@@ -84,7 +84,7 @@ public final class AlignmentTracker {
         if (deferredInput == null) {
             allocateBuffer(deferredCapacity(ws.maxBatch()));
         }
-        if (deferred + n > coef.length) {
+        if (deferred + n > gathered.length) {
             flush();
         }
         for (int l = 1; l <= predictedT.length; l++) {
@@ -98,7 +98,7 @@ public final class AlignmentTracker {
             }
         }
         deferred += n;
-        if (deferred == coef.length) {
+        if (deferred == gathered.length) {
             flush();
         }
     }
@@ -111,7 +111,7 @@ public final class AlignmentTracker {
             deferredInput[l] = new RowMatrix(capacity, predictedT[l].numRows());
             deferredSignal[l] = new RowMatrix(capacity, predictedT[l].numCols());
         }
-        coef = new float[capacity];
+        coef = new float[4 * capacity];
         gathered = new int[capacity];
     }
 

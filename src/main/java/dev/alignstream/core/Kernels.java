@@ -12,9 +12,14 @@ package dev.alignstream.core;
  * with eight interleaved sums ({@link #dot8}), which HotSpot 17 does not vectorize: when the JVM
  * runs with {@code --add-modules jdk.incubator.vector}, {@link VectorKernels} computes it with the
  * JDK Vector API (fixed 256-bit species, four rows at a time), otherwise the scalar code here
- * does; {@link #vectorStatus()} says which. Every sum runs in one fixed order, and the vector and
- * scalar paths give the same bits, so results are reproducible bit for bit on every machine and
- * either path — the property crash recovery is checked with.
+ * does; {@link #vectorStatus()} says which. With several rows and the vector path on, the forward
+ * product ({@link #combineRowsVector}), the weight and alignment updates ({@link
+ * #addOuter(RowMatrix, float, RowMatrix, RowMatrix, float[], int[])}, {@link #addOuterGathered}),
+ * the batched backward product ({@link #backwardColumns}) and relu also run on the Vector API,
+ * register-blocked at the machine's widest vectors (HotSpot 17 keeps at most one output row of
+ * the scalar loops in registers). Every sum runs in one fixed order, and the vector and scalar
+ * paths give the same bits, so results are reproducible bit for bit on every machine and either
+ * path — the property crash recovery is checked with.
  */
 public final class Kernels {
 
@@ -74,6 +79,109 @@ public final class Kernels {
             return;
         }
         combineRowsBlocked(a, m, out, batch, kEnd, n);
+    }
+
+    /**
+     * Chunks of {@link #combineRowsVector}: {@link #CHUNK_ROWS} rows of {@code m} by {@link #STRIP}
+     * columns, 32 KiB, stay in L1 while every batch row is combined with them (a strip of all the
+     * rows of a 1024-row matrix, 512 KiB, would be re-read from L2 for every four batch rows).
+     */
+    static final int CHUNK_ROWS = 64;
+    static final int STRIP = 128;
+
+    /** Floats of scratch {@link #combineRowsVector} and the vector {@link #addOuter} need for {@code batch} rows. */
+    static int vectorCoefScratch(int batch) {
+        return batch <= 1 ? 0 : Math.max(4 * batch, 4 * CHUNK_ROWS * vectorSlots(batch));
+    }
+
+    /** Ints of scratch {@link #combineRowsVector} and the vector {@link #addOuter} need for {@code batch} rows. */
+    static int vectorRowsScratch(int batch) {
+        return batch <= 1 ? 0 : Math.max(batch, (4 * CHUNK_ROWS + 1) * vectorSlots(batch));
+    }
+
+    /** Groups of four batch rows plus the rows left over. */
+    private static int vectorSlots(int batch) {
+        return batch / 4 + batch % 4;
+    }
+
+    /**
+     * {@link #combineRows} for several rows on the vector path: {@code out = a * m}, four batch
+     * rows at a time held in registers ({@link VectorKernels#combine4}) while {@code k} runs over
+     * the rows of {@code m} where any of the four coefficients is nonzero. {@code m} is taken in
+     * chunks of {@link #CHUNK_ROWS} rows by {@link #STRIP} columns that stay in L1 while every batch
+     * row uses them; the terms of each chunk are gathered once for all strips. Each entry sums its
+     * terms with {@code k} ascending, one at a time, as {@link #combineRowsBlocked} does (chunking
+     * only splits that sequence), so the bits are the same.
+     *
+     * @param a    coefficients, {@code B x K}. Not modified.
+     * @param m    rows to combine, {@code K x N}. Not modified.
+     * @param coef scratch of at least {@link #vectorCoefScratch} floats. Modified.
+     * @param rows scratch of at least {@link #vectorRowsScratch} ints. Modified.
+     * @param out  {@code B x N}. Modified.
+     */
+    public static void combineRowsVector(RowMatrix a, RowMatrix m, float[] coef, int[] rows, RowMatrix out) {
+        final int batch = a.numRows();
+        final int kEnd = m.numRows();
+        final int n = m.numCols();
+        out.setActiveRows(batch);
+        out.zero();
+        final int b4 = batch & ~3;
+        final int slots = vectorSlots(batch);
+        final int counts = 4 * CHUNK_ROWS * slots;
+        for (int k0 = 0; k0 < kEnd; k0 += CHUNK_ROWS) {
+            final int k1 = Math.min(kEnd, k0 + CHUNK_ROWS);
+            int slot = 0;
+            for (int b0 = 0; b0 < b4; b0 += 4, slot++) {
+                rows[counts + slot] = gather4(a.row(b0), a.row(b0 + 1), a.row(b0 + 2), a.row(b0 + 3), k0, k1, coef, rows,
+                        CHUNK_ROWS * slot);
+            }
+            for (int b = b4; b < batch; b++, slot++) {
+                rows[counts + slot] = gather1(a.row(b), k0, k1, coef, rows, 4 * CHUNK_ROWS * slot);
+            }
+            for (int from = 0; from < n; from += STRIP) {
+                final int to = Math.min(n, from + STRIP);
+                slot = 0;
+                for (int b0 = 0; b0 < b4; b0 += 4, slot++) {
+                    VectorKernels.combine4(out.row(b0), out.row(b0 + 1), out.row(b0 + 2), out.row(b0 + 3), coef, rows,
+                            CHUNK_ROWS * slot, rows[counts + slot], m, from, to);
+                }
+                for (int b = b4; b < batch; b++, slot++) {
+                    VectorKernels.combine1(out.row(b), coef, rows, 4 * CHUNK_ROWS * slot, rows[counts + slot], m, from, to);
+                }
+            }
+        }
+    }
+
+    /**
+     * Lists the {@code k} in {@code [k0, k1)} where any of {@code a0[k]..a3[k]} is nonzero,
+     * ascending, from term {@code off} on, with their four coefficients interleaved
+     * ({@code coef[4i + r] = a_r[k]}); returns how many.
+     */
+    private static int gather4(float[] a0, float[] a1, float[] a2, float[] a3, int k0, int k1, float[] coef, int[] rows,
+                               int off) {
+        int i = off;
+        for (int k = k0; k < k1; k++) {
+            if (a0[k] != 0f || a1[k] != 0f || a2[k] != 0f || a3[k] != 0f) {
+                coef[4 * i] = a0[k];
+                coef[4 * i + 1] = a1[k];
+                coef[4 * i + 2] = a2[k];
+                coef[4 * i + 3] = a3[k];
+                rows[i++] = k;
+            }
+        }
+        return i - off;
+    }
+
+    /** {@link #gather4} for one row: {@code coef[i] = a[k]} for the nonzero {@code a[k]}, from term {@code off} on. */
+    private static int gather1(float[] a, int k0, int k1, float[] coef, int[] rows, int off) {
+        int i = off;
+        for (int k = k0; k < k1; k++) {
+            if (a[k] != 0f) {
+                coef[i] = a[k];
+                rows[i++] = k;
+            }
+        }
+        return i - off;
     }
 
     /**
@@ -233,7 +341,23 @@ public final class Kernels {
      * @param h     pre-activation {@code B x n_out}. Modified.
      */
     public static void affine(RowMatrix a, RowMatrix wt, float[] bias, float scale, int[] nonzero, RowMatrix h) {
-        combineRows(a, wt, nonzero, h);
+        affine(a, wt, bias, scale, nonzero, null, null, h);
+    }
+
+    /**
+     * {@link #affine(RowMatrix, RowMatrix, float[], float, int[], RowMatrix)} with the scratch
+     * the vector path needs for several rows ({@link #combineRowsVector}); the same bits either way.
+     *
+     * @param coef scratch of at least {@link #vectorCoefScratch} floats, or null for the scalar path. Modified.
+     * @param rows scratch of at least {@link #vectorRowsScratch} ints. Modified.
+     */
+    public static void affine(RowMatrix a, RowMatrix wt, float[] bias, float scale, int[] nonzero, float[] coef,
+                              int[] rows, RowMatrix h) {
+        if (a.numRows() > 1 && VectorPath.ENABLED && coef != null) {
+            combineRowsVector(a, wt, coef, rows, h);
+        } else {
+            combineRows(a, wt, nonzero, h);
+        }
         final int n = wt.numCols();
         for (int b = 0; b < h.numRows(); b++) {
             final float[] hb = h.row(b);
@@ -403,6 +527,59 @@ public final class Kernels {
         }
     }
 
+    /** Rows of {@code WT} per pass of {@link #backwardColumns}: the signal's 256 rows, transposed, stay in L1. */
+    static final int BACKWARD_CHUNK = 256;
+
+    /**
+     * The several-row {@link #backwardTransposed} on the vector path, with the batch along the
+     * vector: {@code g} is transposed into {@code gT} ({@code n_above x B}), then for eight
+     * neurons {@code j} at a time {@code acc[j][b] += gT[k][b] * WT[j][k]} over {@code k} ascending
+     * ({@link VectorKernels#columns8}), so {@code WT} is read in place, once, with no transposed
+     * copy of the weights. Every entry sums {@code g[b][k] WT[j][k]} from {@code +0} with
+     * {@code k} ascending, one term at a time, as {@link #backwardBlocked} does (which skips only
+     * all-zero groups, exact for a sum from {@code +0}), and is gated the same way: the same bits.
+     *
+     * @param gT   scratch of at least {@code n_above} rows of {@code B}. Modified.
+     * @param accT scratch of at least {@code n_l} rows of {@code B}. Modified.
+     */
+    public static void backwardColumns(RowMatrix wt, RowMatrix g, float scale, RowMatrix gate, Activation phi,
+                                       RowMatrix gT, RowMatrix accT, RowMatrix out) {
+        final int batch = g.numRows();
+        final int nl = wt.numRows();
+        final int nAbove = wt.numCols();
+        out.setActiveRows(batch);
+        // transposes run along the row-major side's columns, so the few lines of its rows stay in L1
+        for (int k = 0; k < nAbove; k++) {
+            final float[] tk = gT.row(k);
+            for (int b = 0; b < batch; b++) {
+                tk[b] = g.row(b)[k];
+            }
+        }
+        for (int j = 0; j < nl; j++) {
+            java.util.Arrays.fill(accT.row(j), 0, batch, 0f);
+        }
+        final int j8 = nl & ~7;
+        for (int k0 = 0; k0 < nAbove; k0 += BACKWARD_CHUNK) {
+            final int k1 = Math.min(nAbove, k0 + BACKWARD_CHUNK);
+            for (int j0 = 0; j0 < j8; j0 += 8) {
+                VectorKernels.columns8(accT, wt, j0, gT, k0, k1, batch);
+            }
+            for (int j = j8; j < nl; j++) {
+                final float[] aj = accT.row(j);
+                for (int b = 0; b < batch; b++) {
+                    aj[b] = VectorKernels.column(aj[b], wt.row(j), gT, k0, k1, b);
+                }
+            }
+        }
+        for (int j = 0; j < nl; j++) {
+            final float[] aj = accT.row(j);
+            for (int b = 0; b < batch; b++) {
+                final float deriv = phi.derivative(gate.row(b)[j]);
+                out.row(b)[j] = deriv == 0f ? 0f : deriv * (aj[b] * scale);
+            }
+        }
+    }
+
     /**
      * {@code dots[i] = dot8(m.row(rows[i]), y)} for {@code i < count}: {@link VectorKernels} when
      * {@link VectorPath#ENABLED}, else {@link #dot8} row by row; the same bits either way.
@@ -490,6 +667,62 @@ public final class Kernels {
         }
     }
 
+    /**
+     * {@link #addOuter(RowMatrix, float, RowMatrix, RowMatrix)} with scratch for the vector path:
+     * with several rows, four weight rows at a time are updated in registers by all batch rows
+     * ({@link VectorKernels#combine4}), each entry adding the rows one at a time in ascending
+     * order; the same bits as the scalar path.
+     *
+     * @param coef scratch of at least {@code 4 B}. Modified.
+     * @param rows scratch of at least {@code B} ints. Modified.
+     */
+    public static void addOuter(RowMatrix wt, float alpha, RowMatrix u, RowMatrix g, float[] coef, int[] rows) {
+        final int batch = u.numRows();
+        if (batch == 1 || !VectorPath.ENABLED) {
+            addOuter(wt, alpha, u, g);
+            return;
+        }
+        addOuterVector(wt, alpha, u, g, coef, rows);
+    }
+
+    /** The vector path of {@link #addOuter(RowMatrix, float, RowMatrix, RowMatrix, float[], int[])} and {@link #addOuterGathered}. */
+    private static void addOuterVector(RowMatrix wt, float alpha, RowMatrix u, RowMatrix g, float[] coef, int[] rows) {
+        final int batch = u.numRows();
+        final int nIn = wt.numRows();
+        final int nOut = wt.numCols();
+        final int k4 = nIn & ~3;
+        for (int k0 = 0; k0 < k4; k0 += 4) {
+            int count = 0;
+            for (int b = 0; b < batch; b++) {
+                final float[] ub = u.row(b);
+                final float c0 = alpha * ub[k0];
+                final float c1 = alpha * ub[k0 + 1];
+                final float c2 = alpha * ub[k0 + 2];
+                final float c3 = alpha * ub[k0 + 3];
+                if (c0 != 0f || c1 != 0f || c2 != 0f || c3 != 0f) {
+                    coef[4 * count] = c0;
+                    coef[4 * count + 1] = c1;
+                    coef[4 * count + 2] = c2;
+                    coef[4 * count + 3] = c3;
+                    rows[count++] = b;
+                }
+            }
+            VectorKernels.combine4(wt.row(k0), wt.row(k0 + 1), wt.row(k0 + 2), wt.row(k0 + 3), coef, rows, 0, count, g, 0,
+                    nOut);
+        }
+        for (int k = k4; k < nIn; k++) {
+            int count = 0;
+            for (int b = 0; b < batch; b++) {
+                final float c = alpha * u.row(b)[k];
+                if (c != 0f) {
+                    coef[count] = c;
+                    rows[count++] = b;
+                }
+            }
+            VectorKernels.combine1(wt.row(k), coef, rows, 0, count, g, 0, nOut);
+        }
+    }
+
     /** One weight row of {@link #addOuter}: batch rows in groups of four, skipping all-zero groups. */
     private static void addOuterRow(float[] w, float alpha, RowMatrix u, int k, RowMatrix g, int batch, int from, int to) {
         final int b4 = batch & ~3;
@@ -525,10 +758,15 @@ public final class Kernels {
      * @param alpha factor
      * @param u     inputs, {@code B x n_in}. Not modified.
      * @param g     signals, {@code B x n_out}. Not modified.
-     * @param coef  scratch of at least {@code B}. Modified.
+     * @param coef  scratch of at least {@code B}; of {@code 4 B} for the vector path
+     *              ({@link VectorKernels#combine4}, same bits). Modified.
      * @param rows  scratch of at least {@code B} ints. Modified.
      */
     public static void addOuterGathered(RowMatrix wt, float alpha, RowMatrix u, RowMatrix g, float[] coef, int[] rows) {
+        if (VectorPath.ENABLED && coef.length >= 4 * u.numRows()) {
+            addOuterVector(wt, alpha, u, g, coef, rows);
+            return;
+        }
         final int batch = u.numRows();
         final int nIn = wt.numRows();
         final int nOut = wt.numCols();
@@ -575,6 +813,12 @@ public final class Kernels {
     public static void activate(Activation phi, RowMatrix h, RowMatrix out) {
         out.setActiveRows(h.numRows());
         final int n = h.numCols();
+        if (phi == Activation.RELU && h.numRows() > 1 && VectorPath.ENABLED) {
+            for (int b = 0; b < h.numRows(); b++) {
+                VectorKernels.relu(h.row(b), out.row(b), n);
+            }
+            return;
+        }
         for (int b = 0; b < h.numRows(); b++) {
             final float[] hb = h.row(b);
             final float[] ob = out.row(b);

@@ -319,7 +319,7 @@ public final class Learner {
             if (defer != null && n == 1) {
                 defer.record(l, alpha, u.row(0), ws.signal(l).row(0));
             } else {
-                Kernels.addOuter(wt, alpha, u, ws.signal(l));
+                Kernels.addOuter(wt, alpha, u, ws.signal(l), ws.coefScratch(), ws.coefRowsScratch());
             }
             Kernels.addColumnSums(live.bias(l), biasAlpha, ws.signal(l));
         }

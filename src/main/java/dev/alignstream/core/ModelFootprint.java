@@ -17,14 +17,18 @@ package dev.alignstream.core;
  *       ({@code n_l x n_L}), {@code l = 1..L-1};</li>
  *   <li>{@code alignment}: {@link AlignmentTracker}'s {@code P^l} (as the weights) when tracked,
  *       and its deferral buffer: {@code D = max(32, B)} rows of {@code a0^{l-1}} and of
- *       {@code g^l} per layer, {@code D} floats and {@code D} ints;</li>
+ *       {@code g^l} per layer, {@code 4 D} floats and {@code D} ints;</li>
  *   <li>{@code pending}: {@link PendingBatch}, {@code B x n_0} and {@code B x n_L}; at batch 1
  *       also the held-back weight update ({@link DeferredUpdate}): per layer {@code n_{l-1}}
  *       coefficients, {@code n_{l-1}} row indices and {@code n_l} signal values;</li>
  *   <li>{@code workspace}: {@link Workspace} — {@code a^0}; per layer {@code h, h0, signal,
  *       alignSignal}, plus {@code a, a0} below the output; the target; the transpose scratch
  *       ({@code widest x B}); four lanes of {@code B}; {@code widest} ints and {@code widest} floats (the
- *       batch-1 backward pass's gathered neurons and their dot products);</li>
+ *       batch-1 backward pass's gathered neurons and their dot products); the vector kernels'
+ *       gathered coefficients and their rows ({@link Kernels#vectorCoefScratch} floats,
+ *       {@link Kernels#vectorRowsScratch} ints, none at {@code B = 1}) and, for {@code B > 1}, the
+ *       batched backward pass's transposed signal and result ({@code widest x B} each; allocated
+ *       only with the vector kernels, counted always);</li>
  *   <li>{@code serialization}: three times the model file's tensor data ({@link
  *       dev.alignstream.io.ModelFile}'s float copies, the byte buffer, and the snapshot chunks
  *       or HTTP copy of those bytes), for the full export form, the larger of the two.</li>
@@ -77,7 +81,7 @@ public record ModelFootprint(long live, long frozenInitial, long feedback, long 
         long alignment = 0;
         if (c.trackAlignment()) {
             long d = AlignmentTracker.deferredCapacity(c.batchSize());
-            alignment = weightsT + 2 * array(d);
+            alignment = weightsT + array(4 * d) + array(d);
             for (int l = 1; l <= depth; l++) {
                 alignment += matrix(d, n[l - 1]) + matrix(d, n[l]);
             }
@@ -88,7 +92,9 @@ public record ModelFootprint(long live, long frozenInitial, long feedback, long 
                 pending += 2 * array(n[l - 1]) + array(n[l]);
             }
         }
-        long workspace = matrix(b, n[0]) + matrix(b, n[depth]) + matrix(widest, b) + 4 * array(b) + 2 * array(widest);
+        long workspace = matrix(b, n[0]) + matrix(b, n[depth]) + matrix(widest, b) + 4 * array(b) + 2 * array(widest)
+                + array(Kernels.vectorCoefScratch(c.batchSize())) + array(Kernels.vectorRowsScratch(c.batchSize()))
+                + (b > 1 ? 2 * matrix(widest, b) : 0);
         for (int l = 1; l <= depth; l++) {
             workspace += (l < depth ? 6 : 4) * matrix(b, n[l]);
         }

@@ -1,5 +1,9 @@
 package dev.alignstream.core;
 
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.GT;
+import static jdk.incubator.vector.VectorOperators.MUL;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -10,20 +14,49 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link VectorPath#ENABLED} says the module is present, so a plain {@code java -jar} never
  * touches it.
  *
- * <p>The species is fixed to 256 bits (eight float lanes), never {@code SPECIES_PREFERRED}: lane
- * {@code i} holds the sum of {@link Kernels#dot8}'s {@code s_i}, so the result is the same on a
- * machine with 128-, 256- or 512-bit registers. Products and sums are separate {@code mul} and
- * {@code add} (no {@code fma}, which rounds once instead of twice), and the lanes are combined by
- * hand in {@code dot8}'s order, never by {@code reduceLanes}, whose order is unspecified.
+ * <p>The dot products' species is fixed to 256 bits (eight float lanes), never
+ * {@code SPECIES_PREFERRED}: lane {@code i} holds the sum of {@link Kernels#dot8}'s {@code s_i},
+ * so the result is the same on a machine with 128-, 256- or 512-bit registers, and the lanes are
+ * combined by hand in {@code dot8}'s order, never by {@code reduceLanes}, whose order is
+ * unspecified. The register-blocked kernels of several rows ({@link #combine4}, {@link #combine1},
+ * {@link #columns8}) are element-wise: every lane is its own output entry with its own
+ * sequential sum and lanes never meet, so their width cannot change a bit; they use the machine's
+ * preferred width (512 bits on this project's AVX-512 machine). Products and sums are always
+ * separate {@code mul} and {@code add} (no {@code fma}, which rounds once instead of twice);
+ * {@code p.add(acc)} is {@code acc + p} bit for bit, as is {@code -0 + acc} for {@code acc}.
+ *
+ * <p>Keeping HotSpot 17 on the intrinsics. C2 expands Vector API calls late, so when it parses a
+ * kernel it does not know a vector's class, and a call such as {@code v.add(w)} reaches the
+ * class's code through a virtual call inside {@code FloatVector.add} whose receiver type comes
+ * from that JDK method's profile, shared by every caller in the JVM (likewise the virtual calls
+ * inside {@code mul} and {@code intoArray}). Once 256-bit and 512-bit vectors both went through
+ * those methods (a JVM that ran batch 1, then batch 32), the profiles held two classes, C2
+ * compiled both branches, could not tell the vectors' class where they merged, and boxed every
+ * vector: the register-blocked kernels ran about 6x slower than scalar code (and the dot products
+ * degraded too). So the two species never share those methods: {@link #dot8Rows} calls the
+ * virtual {@code lanewise} itself (its own call site, its own profile) and reads its sums with
+ * {@code lane(i)}, never {@code add}, {@code mul} or {@code intoArray}, which only the
+ * preferred-width kernels use. Any new kernel must keep this split (a species-specific profile
+ * per shared JDK method), or be checked with {@code -XX:+PrintInlining} in a JVM that runs both
+ * batch sizes: "failed to inline (intrinsic)" or two {@code TypeProfile} classes under a
+ * {@code FloatVector} method mark the fallback.
  */
 final class VectorKernels {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    /** Species of the element-wise kernels, whose lanes never meet: any width gives the same bits (see the class comment). */
+    private static final VectorSpecies<Float> W = FloatVector.SPECIES_PREFERRED;
+    private static final int WL = W.length();
 
     /** Lanes of {@link #S}: {@link Kernels#dot8}'s number of interleaved sums. */
     static final int LANES = 8;
 
     private VectorKernels() {
+    }
+
+    /** Width in bits of the register-blocked kernels' vectors (the machine's preferred width). */
+    static int batchBits() {
+        return W.vectorBitSize();
     }
 
     /**
@@ -54,10 +87,10 @@ final class VectorKernels {
             FloatVector s3 = FloatVector.zero(S);
             for (int k = 0; k < n8; k += LANES) {
                 final FloatVector yv = FloatVector.fromArray(S, y, k);
-                s0 = s0.add(FloatVector.fromArray(S, x0, k).mul(yv));
-                s1 = s1.add(FloatVector.fromArray(S, x1, k).mul(yv));
-                s2 = s2.add(FloatVector.fromArray(S, x2, k).mul(yv));
-                s3 = s3.add(FloatVector.fromArray(S, x3, k).mul(yv));
+                s0 = s0.lanewise(ADD, FloatVector.fromArray(S, x0, k).lanewise(MUL, yv));
+                s1 = s1.lanewise(ADD, FloatVector.fromArray(S, x1, k).lanewise(MUL, yv));
+                s2 = s2.lanewise(ADD, FloatVector.fromArray(S, x2, k).lanewise(MUL, yv));
+                s3 = s3.lanewise(ADD, FloatVector.fromArray(S, x3, k).lanewise(MUL, yv));
             }
             dots[i] = finish(s0, x0, y, n8, n, lanes);
             dots[i + 1] = finish(s1, x1, y, n8, n, lanes);
@@ -68,19 +101,406 @@ final class VectorKernels {
             final float[] x = m.row(rows[i]);
             FloatVector s = FloatVector.zero(S);
             for (int k = 0; k < n8; k += LANES) {
-                s = s.add(FloatVector.fromArray(S, x, k).mul(FloatVector.fromArray(S, y, k)));
+                s = s.lanewise(ADD, FloatVector.fromArray(S, x, k).lanewise(MUL, FloatVector.fromArray(S, y, k)));
             }
             dots[i] = finish(s, x, y, n8, n, lanes);
         }
     }
 
-    /** The tail into lane 0, then {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))}, as {@link Kernels#dot8}. */
+    /**
+     * The tail into lane 0, then {@code ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7))}, as {@link Kernels#dot8}.
+     * The lanes are read with {@code lane(i)} rather than stored with {@code intoArray}: see the class comment.
+     */
     private static float finish(FloatVector sums, float[] x, float[] y, int n8, int n, float[] lanes) {
-        sums.intoArray(lanes, 0);
+        lanes[0] = sums.lane(0);
+        lanes[1] = sums.lane(1);
+        lanes[2] = sums.lane(2);
+        lanes[3] = sums.lane(3);
+        lanes[4] = sums.lane(4);
+        lanes[5] = sums.lane(5);
+        lanes[6] = sums.lane(6);
+        lanes[7] = sums.lane(7);
         float s0 = lanes[0];
         for (int k = n8; k < n; k++) {
             s0 += x[k] * y[k];
         }
         return ((s0 + lanes[1]) + (lanes[2] + lanes[3])) + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+    }
+
+    /**
+     * Register-blocked {@code c_r[j] = c_r[j] + sum_i coef[4i + r] * x.row(rows[i])[j]}, {@code i} from
+     * {@code off} to {@code off + count - 1}, for the four
+     * rows {@code c0..c3} over columns {@code [from, to)}: a block of 4 rows x 2 vectors stays in
+     * registers while {@code i} runs over all terms, so each term row is loaded once for four
+     * output rows. Each entry adds its terms one at a time, {@code i} ascending, as a row of
+     * {@link Kernels}'s axpy loops does, so the bits are those of the scalar code as long as the
+     * caller lists the terms in the scalar code's order. The caller leaves out terms whose four
+     * coefficients are all zero, so the loops have no branch; a zero coefficient among nonzero
+     * ones adds {@code 0 * x}, which changes no sum that starts at {@code +0}, nor any other sum
+     * except one that is exactly {@code -0} (a weight read as {@code -0} from a file).
+     *
+     * @param c0    first output row. Modified.
+     * @param coef  coefficients, {@code coef[4i + r]} for output row {@code r}. Not modified.
+     * @param rows  the term rows of {@code x}, {@code rows[i]}. Not modified.
+     * @param off   first term
+     * @param count number of terms
+     * @param x     term rows, each at least {@code to} long. Not modified.
+     */
+    static void combine4(float[] c0, float[] c1, float[] c2, float[] c3, float[] coef, int[] rows, int off, int count,
+                         RowMatrix x, int from, int to) {
+        int j = from;
+        for (; j + 4 * WL <= to; j += 4 * WL) {
+            block4x4(c0, c1, c2, c3, coef, rows, off, count, x, j);
+        }
+        for (; j + 2 * WL <= to; j += 2 * WL) {
+            block4x2(c0, c1, c2, c3, coef, rows, off, count, x, j);
+        }
+        for (; j + WL <= to; j += WL) {
+            block4x1(c0, c1, c2, c3, coef, rows, off, count, x, j);
+        }
+        if (j < to) {
+            // the last columns, fewer than a vector: term by term (each entry still adds them in
+            // order), so every term row is read once rather than once per column
+            for (int i = off; i < off + count; i++) {
+                final float[] xr = x.row(rows[i]);
+                final float k0 = coef[4 * i];
+                final float k1 = coef[4 * i + 1];
+                final float k2 = coef[4 * i + 2];
+                final float k3 = coef[4 * i + 3];
+                for (int q = j; q < to; q++) {
+                    final float xv = xr[q];
+                    c0[q] = c0[q] + k0 * xv;
+                    c1[q] = c1[q] + k1 * xv;
+                    c2[q] = c2[q] + k2 * xv;
+                    c3[q] = c3[q] + k3 * xv;
+                }
+            }
+        }
+    }
+
+    /**
+     * One block of 4 rows x 2 vectors of {@link #combine4}: eight accumulators, each term row loaded
+     * as two vectors. {@code prod.add(acc)} is {@code acc + prod} bit for bit (IEEE addition
+     * commutes), and {@code -0 + acc} is {@code acc}; both forms keep the accumulators out of the
+     * receiver position (see the class comment).
+     */
+    private static void block4x2(float[] c0, float[] c1, float[] c2, float[] c3, float[] coef, int[] rows, int off, int count,
+                                 RowMatrix x, int j) {
+        final int j1 = j + WL;
+        FloatVector a0 = FloatVector.fromArray(W, c0, j);
+        FloatVector a1 = FloatVector.fromArray(W, c1, j);
+        FloatVector a2 = FloatVector.fromArray(W, c2, j);
+        FloatVector a3 = FloatVector.fromArray(W, c3, j);
+        FloatVector e0 = FloatVector.fromArray(W, c0, j1);
+        FloatVector e1 = FloatVector.fromArray(W, c1, j1);
+        FloatVector e2 = FloatVector.fromArray(W, c2, j1);
+        FloatVector e3 = FloatVector.fromArray(W, c3, j1);
+        for (int i = off; i < off + count; i++) {
+            final float[] xr = x.row(rows[i]);
+            final FloatVector xv = FloatVector.fromArray(W, xr, j);
+            final FloatVector xw = FloatVector.fromArray(W, xr, j1);
+            final float k0 = coef[4 * i];
+            final float k1 = coef[4 * i + 1];
+            final float k2 = coef[4 * i + 2];
+            final float k3 = coef[4 * i + 3];
+            a0 = xv.mul(k0).add(a0);
+            e0 = xw.mul(k0).add(e0);
+            a1 = xv.mul(k1).add(a1);
+            e1 = xw.mul(k1).add(e1);
+            a2 = xv.mul(k2).add(a2);
+            e2 = xw.mul(k2).add(e2);
+            a3 = xv.mul(k3).add(a3);
+            e3 = xw.mul(k3).add(e3);
+        }
+        final FloatVector z = FloatVector.broadcast(W, -0f);
+        z.add(a0).intoArray(c0, j);
+        z.add(a1).intoArray(c1, j);
+        z.add(a2).intoArray(c2, j);
+        z.add(a3).intoArray(c3, j);
+        z.add(e0).intoArray(c0, j1);
+        z.add(e1).intoArray(c1, j1);
+        z.add(e2).intoArray(c2, j1);
+        z.add(e3).intoArray(c3, j1);
+    }
+
+    /** One block of 4 rows x 4 vectors of {@link #combine4}: sixteen accumulators, as {@link #block4x2}. */
+    private static void block4x4(float[] c0, float[] c1, float[] c2, float[] c3, float[] coef, int[] rows, int off,
+                                 int count, RowMatrix x, int j) {
+        final int j1 = j + WL;
+        final int j2 = j + 2 * WL;
+        final int j3 = j + 3 * WL;
+        FloatVector a0 = FloatVector.fromArray(W, c0, j);
+        FloatVector a1 = FloatVector.fromArray(W, c1, j);
+        FloatVector a2 = FloatVector.fromArray(W, c2, j);
+        FloatVector a3 = FloatVector.fromArray(W, c3, j);
+        FloatVector e0 = FloatVector.fromArray(W, c0, j1);
+        FloatVector e1 = FloatVector.fromArray(W, c1, j1);
+        FloatVector e2 = FloatVector.fromArray(W, c2, j1);
+        FloatVector e3 = FloatVector.fromArray(W, c3, j1);
+        FloatVector f0 = FloatVector.fromArray(W, c0, j2);
+        FloatVector f1 = FloatVector.fromArray(W, c1, j2);
+        FloatVector f2 = FloatVector.fromArray(W, c2, j2);
+        FloatVector f3 = FloatVector.fromArray(W, c3, j2);
+        FloatVector h0 = FloatVector.fromArray(W, c0, j3);
+        FloatVector h1 = FloatVector.fromArray(W, c1, j3);
+        FloatVector h2 = FloatVector.fromArray(W, c2, j3);
+        FloatVector h3 = FloatVector.fromArray(W, c3, j3);
+        for (int i = off; i < off + count; i++) {
+            final float[] xr = x.row(rows[i]);
+            final FloatVector xv = FloatVector.fromArray(W, xr, j);
+            final FloatVector xw = FloatVector.fromArray(W, xr, j1);
+            final FloatVector xf = FloatVector.fromArray(W, xr, j2);
+            final FloatVector xh = FloatVector.fromArray(W, xr, j3);
+            final FloatVector k0 = FloatVector.broadcast(W, coef[4 * i]);
+            final FloatVector k1 = FloatVector.broadcast(W, coef[4 * i + 1]);
+            final FloatVector k2 = FloatVector.broadcast(W, coef[4 * i + 2]);
+            final FloatVector k3 = FloatVector.broadcast(W, coef[4 * i + 3]);
+            a0 = xv.mul(k0).add(a0);
+            e0 = xw.mul(k0).add(e0);
+            f0 = xf.mul(k0).add(f0);
+            h0 = xh.mul(k0).add(h0);
+            a1 = xv.mul(k1).add(a1);
+            e1 = xw.mul(k1).add(e1);
+            f1 = xf.mul(k1).add(f1);
+            h1 = xh.mul(k1).add(h1);
+            a2 = xv.mul(k2).add(a2);
+            e2 = xw.mul(k2).add(e2);
+            f2 = xf.mul(k2).add(f2);
+            h2 = xh.mul(k2).add(h2);
+            a3 = xv.mul(k3).add(a3);
+            e3 = xw.mul(k3).add(e3);
+            f3 = xf.mul(k3).add(f3);
+            h3 = xh.mul(k3).add(h3);
+        }
+        final FloatVector z = FloatVector.broadcast(W, -0f);
+        z.add(a0).intoArray(c0, j);
+        z.add(a1).intoArray(c1, j);
+        z.add(a2).intoArray(c2, j);
+        z.add(a3).intoArray(c3, j);
+        z.add(e0).intoArray(c0, j1);
+        z.add(e1).intoArray(c1, j1);
+        z.add(e2).intoArray(c2, j1);
+        z.add(e3).intoArray(c3, j1);
+        z.add(f0).intoArray(c0, j2);
+        z.add(f1).intoArray(c1, j2);
+        z.add(f2).intoArray(c2, j2);
+        z.add(f3).intoArray(c3, j2);
+        z.add(h0).intoArray(c0, j3);
+        z.add(h1).intoArray(c1, j3);
+        z.add(h2).intoArray(c2, j3);
+        z.add(h3).intoArray(c3, j3);
+    }
+
+    /** One block of 4 rows x 1 vector of {@link #combine4}. */
+    private static void block4x1(float[] c0, float[] c1, float[] c2, float[] c3, float[] coef, int[] rows, int off, int count,
+                                 RowMatrix x, int j) {
+        FloatVector a0 = FloatVector.fromArray(W, c0, j);
+        FloatVector a1 = FloatVector.fromArray(W, c1, j);
+        FloatVector a2 = FloatVector.fromArray(W, c2, j);
+        FloatVector a3 = FloatVector.fromArray(W, c3, j);
+        for (int i = off; i < off + count; i++) {
+            final FloatVector xv = FloatVector.fromArray(W, x.row(rows[i]), j);
+            a0 = xv.mul(coef[4 * i]).add(a0);
+            a1 = xv.mul(coef[4 * i + 1]).add(a1);
+            a2 = xv.mul(coef[4 * i + 2]).add(a2);
+            a3 = xv.mul(coef[4 * i + 3]).add(a3);
+        }
+        final FloatVector z = FloatVector.broadcast(W, -0f);
+        z.add(a0).intoArray(c0, j);
+        z.add(a1).intoArray(c1, j);
+        z.add(a2).intoArray(c2, j);
+        z.add(a3).intoArray(c3, j);
+    }
+
+    /** {@link #combine4} for one output row: {@code c[j] = c[j] + sum_i coef[i] * x.row(rows[i])[j]}. */
+    static void combine1(float[] c, float[] coef, int[] rows, int off, int count, RowMatrix x, int from, int to) {
+        int j = from;
+        for (; j + WL <= to; j += WL) {
+            block1x1(c, coef, rows, off, count, x, j);
+        }
+        for (; j < to; j++) {
+            float y = c[j];
+            for (int i = off; i < off + count; i++) {
+                y = y + coef[i] * x.row(rows[i])[j];
+            }
+            c[j] = y;
+        }
+    }
+
+    /** One vector of {@link #combine1}. */
+    private static void block1x1(float[] c, float[] coef, int[] rows, int off, int count, RowMatrix x, int j) {
+        FloatVector a = FloatVector.fromArray(W, c, j);
+        for (int i = off; i < off + count; i++) {
+            a = FloatVector.fromArray(W, x.row(rows[i]), j).mul(coef[i]).add(a);
+        }
+        FloatVector.broadcast(W, -0f).add(a).intoArray(c, j);
+    }
+
+    /**
+     * {@code outT.row(j0 + r)[b] += sum_{k0 <= k < k1} t.row(k)[b] * w.row(j0 + r)[k]} for the eight
+     * rows {@code r < 8} and the lanes {@code b < lanes}, {@code k} ascending one term at a time
+     * (the batched backward product with the batch along the vector: {@code t} is the signal
+     * transposed, {@code w} the weight rows, each entry read once per lane block).
+     */
+    static void columns8(RowMatrix outT, RowMatrix w, int j0, RowMatrix t, int k0, int k1, int lanes) {
+        final float[] o0 = outT.row(j0);
+        final float[] o1 = outT.row(j0 + 1);
+        final float[] o2 = outT.row(j0 + 2);
+        final float[] o3 = outT.row(j0 + 3);
+        final float[] o4 = outT.row(j0 + 4);
+        final float[] o5 = outT.row(j0 + 5);
+        final float[] o6 = outT.row(j0 + 6);
+        final float[] o7 = outT.row(j0 + 7);
+        final float[] w0 = w.row(j0);
+        final float[] w1 = w.row(j0 + 1);
+        final float[] w2 = w.row(j0 + 2);
+        final float[] w3 = w.row(j0 + 3);
+        final float[] w4 = w.row(j0 + 4);
+        final float[] w5 = w.row(j0 + 5);
+        final float[] w6 = w.row(j0 + 6);
+        final float[] w7 = w.row(j0 + 7);
+        int b = 0;
+        for (; b + 2 * WL <= lanes; b += 2 * WL) {
+            block8x2(o0, o1, o2, o3, o4, o5, o6, o7, w0, w1, w2, w3, w4, w5, w6, w7, t, k0, k1, b);
+        }
+        for (; b + WL <= lanes; b += WL) {
+            block8(o0, o1, o2, o3, o4, o5, o6, o7, w0, w1, w2, w3, w4, w5, w6, w7, t, k0, k1, b);
+        }
+        for (; b < lanes; b++) {
+            o0[b] = column(o0[b], w0, t, k0, k1, b);
+            o1[b] = column(o1[b], w1, t, k0, k1, b);
+            o2[b] = column(o2[b], w2, t, k0, k1, b);
+            o3[b] = column(o3[b], w3, t, k0, k1, b);
+            o4[b] = column(o4[b], w4, t, k0, k1, b);
+            o5[b] = column(o5[b], w5, t, k0, k1, b);
+            o6[b] = column(o6[b], w6, t, k0, k1, b);
+            o7[b] = column(o7[b], w7, t, k0, k1, b);
+        }
+    }
+
+    /** One lane of {@link #columns8}, scalar: {@code y + sum_k t.row(k)[b] * w[k]}, {@code k} ascending. */
+    static float column(float y, float[] w, RowMatrix t, int k0, int k1, int b) {
+        for (int k = k0; k < k1; k++) {
+            y = y + t.row(k)[b] * w[k];
+        }
+        return y;
+    }
+
+    /** Two vectors of lanes of {@link #columns8}: sixteen accumulators, each coefficient broadcast once for both. */
+    private static void block8x2(float[] o0, float[] o1, float[] o2, float[] o3, float[] o4, float[] o5, float[] o6,
+                                 float[] o7, float[] w0, float[] w1, float[] w2, float[] w3, float[] w4, float[] w5,
+                                 float[] w6, float[] w7, RowMatrix t, int k0, int k1, int b) {
+        final int b1 = b + WL;
+        FloatVector a0 = FloatVector.fromArray(W, o0, b);
+        FloatVector a1 = FloatVector.fromArray(W, o1, b);
+        FloatVector a2 = FloatVector.fromArray(W, o2, b);
+        FloatVector a3 = FloatVector.fromArray(W, o3, b);
+        FloatVector a4 = FloatVector.fromArray(W, o4, b);
+        FloatVector a5 = FloatVector.fromArray(W, o5, b);
+        FloatVector a6 = FloatVector.fromArray(W, o6, b);
+        FloatVector a7 = FloatVector.fromArray(W, o7, b);
+        FloatVector e0 = FloatVector.fromArray(W, o0, b1);
+        FloatVector e1 = FloatVector.fromArray(W, o1, b1);
+        FloatVector e2 = FloatVector.fromArray(W, o2, b1);
+        FloatVector e3 = FloatVector.fromArray(W, o3, b1);
+        FloatVector e4 = FloatVector.fromArray(W, o4, b1);
+        FloatVector e5 = FloatVector.fromArray(W, o5, b1);
+        FloatVector e6 = FloatVector.fromArray(W, o6, b1);
+        FloatVector e7 = FloatVector.fromArray(W, o7, b1);
+        for (int k = k0; k < k1; k++) {
+            final float[] tk = t.row(k);
+            final FloatVector tv = FloatVector.fromArray(W, tk, b);
+            final FloatVector tw = FloatVector.fromArray(W, tk, b1);
+            final FloatVector c0 = FloatVector.broadcast(W, w0[k]);
+            a0 = tv.mul(c0).add(a0);
+            e0 = tw.mul(c0).add(e0);
+            final FloatVector c1 = FloatVector.broadcast(W, w1[k]);
+            a1 = tv.mul(c1).add(a1);
+            e1 = tw.mul(c1).add(e1);
+            final FloatVector c2 = FloatVector.broadcast(W, w2[k]);
+            a2 = tv.mul(c2).add(a2);
+            e2 = tw.mul(c2).add(e2);
+            final FloatVector c3 = FloatVector.broadcast(W, w3[k]);
+            a3 = tv.mul(c3).add(a3);
+            e3 = tw.mul(c3).add(e3);
+            final FloatVector c4 = FloatVector.broadcast(W, w4[k]);
+            a4 = tv.mul(c4).add(a4);
+            e4 = tw.mul(c4).add(e4);
+            final FloatVector c5 = FloatVector.broadcast(W, w5[k]);
+            a5 = tv.mul(c5).add(a5);
+            e5 = tw.mul(c5).add(e5);
+            final FloatVector c6 = FloatVector.broadcast(W, w6[k]);
+            a6 = tv.mul(c6).add(a6);
+            e6 = tw.mul(c6).add(e6);
+            final FloatVector c7 = FloatVector.broadcast(W, w7[k]);
+            a7 = tv.mul(c7).add(a7);
+            e7 = tw.mul(c7).add(e7);
+        }
+        final FloatVector z = FloatVector.broadcast(W, -0f);
+        z.add(a0).intoArray(o0, b);
+        z.add(e0).intoArray(o0, b1);
+        z.add(a1).intoArray(o1, b);
+        z.add(e1).intoArray(o1, b1);
+        z.add(a2).intoArray(o2, b);
+        z.add(e2).intoArray(o2, b1);
+        z.add(a3).intoArray(o3, b);
+        z.add(e3).intoArray(o3, b1);
+        z.add(a4).intoArray(o4, b);
+        z.add(e4).intoArray(o4, b1);
+        z.add(a5).intoArray(o5, b);
+        z.add(e5).intoArray(o5, b1);
+        z.add(a6).intoArray(o6, b);
+        z.add(e6).intoArray(o6, b1);
+        z.add(a7).intoArray(o7, b);
+        z.add(e7).intoArray(o7, b1);
+    }
+
+    /** One vector of lanes of {@link #columns8}: eight accumulators, the accumulators only ever arguments. */
+    private static void block8(float[] o0, float[] o1, float[] o2, float[] o3, float[] o4, float[] o5, float[] o6,
+                               float[] o7, float[] w0, float[] w1, float[] w2, float[] w3, float[] w4, float[] w5,
+                               float[] w6, float[] w7, RowMatrix t, int k0, int k1, int b) {
+        FloatVector a0 = FloatVector.fromArray(W, o0, b);
+        FloatVector a1 = FloatVector.fromArray(W, o1, b);
+        FloatVector a2 = FloatVector.fromArray(W, o2, b);
+        FloatVector a3 = FloatVector.fromArray(W, o3, b);
+        FloatVector a4 = FloatVector.fromArray(W, o4, b);
+        FloatVector a5 = FloatVector.fromArray(W, o5, b);
+        FloatVector a6 = FloatVector.fromArray(W, o6, b);
+        FloatVector a7 = FloatVector.fromArray(W, o7, b);
+        for (int k = k0; k < k1; k++) {
+            final FloatVector tv = FloatVector.fromArray(W, t.row(k), b);
+            a0 = tv.mul(w0[k]).add(a0);
+            a1 = tv.mul(w1[k]).add(a1);
+            a2 = tv.mul(w2[k]).add(a2);
+            a3 = tv.mul(w3[k]).add(a3);
+            a4 = tv.mul(w4[k]).add(a4);
+            a5 = tv.mul(w5[k]).add(a5);
+            a6 = tv.mul(w6[k]).add(a6);
+            a7 = tv.mul(w7[k]).add(a7);
+        }
+        final FloatVector z = FloatVector.broadcast(W, -0f);
+        z.add(a0).intoArray(o0, b);
+        z.add(a1).intoArray(o1, b);
+        z.add(a2).intoArray(o2, b);
+        z.add(a3).intoArray(o3, b);
+        z.add(a4).intoArray(o4, b);
+        z.add(a5).intoArray(o5, b);
+        z.add(a6).intoArray(o6, b);
+        z.add(a7).intoArray(o7, b);
+    }
+
+    /**
+     * {@code out[j] = h[j] > 0 ? h[j] : 0} for {@code j < n}: {@link Activation#RELU}'s
+     * {@code apply} exactly (a NaN gives {@code +0}, as does {@code -0}), a vector at a time.
+     */
+    static void relu(float[] h, float[] out, int n) {
+        int j = 0;
+        for (; j + WL <= n; j += WL) {
+            final FloatVector hv = FloatVector.fromArray(W, h, j);
+            FloatVector.zero(W).blend(hv, hv.compare(GT, 0f)).intoArray(out, j);
+        }
+        for (; j < n; j++) {
+            out[j] = h[j] > 0f ? h[j] : 0f;
+        }
     }
 }

@@ -36,7 +36,8 @@ final class VectorPath {
         } else {
             try {
                 enabled = selfCheck();
-                description = enabled ? "on (" + MODULE + ", 256-bit, same bits as the scalar path)"
+                description = enabled ? "on (" + MODULE + ", 256-bit dot products, " + VectorKernels.batchBits()
+                        + "-bit batch kernels, same bits as the scalar path)"
                         : "off (the vector kernels disagreed with the scalar ones)";
             } catch (LinkageError | RuntimeException e) {
                 description = "off (" + MODULE + " unusable: " + e + ")";

@@ -28,7 +28,13 @@ public final class Workspace {
     private final RowMatrix tileAcc;
     private final float[] products;
     private final float[] dots;
+    /** The vector kernels' gathered coefficients and term rows ({@link Kernels#vectorCoefScratch}, {@link Kernels#vectorRowsScratch}). */
+    private final float[] coef;
+    private final int[] coefRows;
     private final int[] nonzero;
+    /** The vector path's batched backward scratch: a signal and a result transposed, {@code widest x B}; null at batch 1 or without the vector path. */
+    private final RowMatrix signalT;
+    private final RowMatrix resultT;
     private final RowMatrix[] all;
 
     public Workspace(int[] layers, int maxBatch) {
@@ -66,12 +72,21 @@ public final class Workspace {
         tileAcc = new RowMatrix(maxBatch, TILE_COLS);
         products = new float[Math.max(widest, VECTOR_LANES)];
         dots = new float[widest];
+        coef = new float[Kernels.vectorCoefScratch(maxBatch)];
+        coefRows = new int[Kernels.vectorRowsScratch(maxBatch)];
         nonzero = new int[widest];
+        boolean columns = maxBatch > 1 && Kernels.vectorized();
+        signalT = columns ? new RowMatrix(widest, maxBatch) : null;
+        resultT = columns ? new RowMatrix(widest, maxBatch) : null;
     }
 
     /** Bytes of every buffer of one learning step (activities, signals, scratch). */
     public long bytes() {
-        long b = tile.bytes() + tileAcc.bytes() + 4L * products.length + 4L * dots.length + 4L * nonzero.length;
+        long b = tile.bytes() + tileAcc.bytes() + 4L * products.length + 4L * dots.length + 4L * nonzero.length + 4L * coef.length
+                + 4L * coefRows.length;
+        if (signalT != null) {
+            b += signalT.bytes() + resultT.bytes();
+        }
         java.util.Set<RowMatrix> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (RowMatrix m : all) {
             if (seen.add(m)) {
@@ -131,6 +146,16 @@ public final class Workspace {
         return alignSignal[l];
     }
 
+    /** Scratch of {@code 4 B} floats for {@link Kernels#addOuter(RowMatrix, float, RowMatrix, RowMatrix, float[], int[])}. */
+    float[] coefScratch() {
+        return coef;
+    }
+
+    /** Scratch of {@code B} ints for {@link Kernels#addOuter(RowMatrix, float, RowMatrix, RowMatrix, float[], int[])}. */
+    int[] coefRowsScratch() {
+        return coefRows;
+    }
+
     public RowMatrix target() {
         return target;
     }
@@ -141,7 +166,7 @@ public final class Workspace {
         RowMatrix[] aa = frozen ? a0 : a;
         int depth = layers.length - 1;
         for (int l = 1; l <= depth; l++) {
-            Kernels.affine(aa[l - 1], p.weightT(l), p.bias(l), Kernels.invSqrt(layers[l - 1]), nonzero, hh[l]);
+            Kernels.affine(aa[l - 1], p.weightT(l), p.bias(l), Kernels.invSqrt(layers[l - 1]), nonzero, coef, coefRows, hh[l]);
             if (l < depth) {
                 Kernels.activate(phi, hh[l], aa[l]);
             }
@@ -173,6 +198,10 @@ public final class Workspace {
 
     /** {@code bp}'s step: {@code out = phi'(gate) .* (above * W^{l+1}) / sqrt(n_l)} through a live transposed weight. */
     public void backpropTransposed(RowMatrix weightT, RowMatrix above, RowMatrix gate, Activation phi, RowMatrix out) {
+        if (above.numRows() > 1 && signalT != null) {
+            Kernels.backwardColumns(weightT, above, Kernels.invSqrt(weightT.numRows()), gate, phi, signalT, resultT, out);
+            return;
+        }
         Kernels.backwardTransposed(weightT, above, Kernels.invSqrt(weightT.numRows()), gate, phi,
                 tile, tileAcc, products, nonzero, dots, out);
     }
@@ -195,6 +224,12 @@ public final class Workspace {
         RowMatrix above = signal[depth];
         for (int l = depth - 1; l >= 1; l--) {
             RowMatrix out = intoAlignSignal ? alignSignal[l] : signal[l];
+            if (above.numRows() > 1 && signalT != null) {
+                Kernels.backwardColumns(initial.weightT(l + 1), above, Kernels.invSqrt(layers[l]), h0[l], phi, signalT,
+                        resultT, out);
+                above = out;
+                continue;
+            }
             Kernels.backwardTransposed(initial.weightT(l + 1), above, Kernels.invSqrt(layers[l]), h0[l], phi,
                     tile, tileAcc, products, nonzero, dots, out);
             above = out;

@@ -29,9 +29,9 @@ class ModelFootprintTest {
         assertEquals(params, f.frozenInitial());
         assertEquals(params, f.guard());
         assertEquals(0, f.feedback(), "align-ada has no feedback matrices");
-        // P^1, P^2 and the deferral buffer: 32 rows of a0^0 (3), g^1 (4), a0^1 (4), g^2 (2), 32 floats, 32 ints
+        // P^1, P^2 and the deferral buffer: 32 rows of a0^0 (3), g^1 (4), a0^1 (4), g^2 (2), 4 x 32 floats, 32 ints
         long deferral = (16 + 8 * 32 + 32 * (16 + 12)) + 2 * (16 + 8 * 32 + 32 * (16 + 16)) + (16 + 8 * 32 + 32 * (16 + 8))
-                + 2 * (16 + 4 * 32);
+                + (16 + 4 * 128) + (16 + 4 * 32);
         assertEquals(wt1 + wt2 + deferral, f.alignment());
         long b2x3 = 16 + 8 * 2 + 2 * (16 + 12);
         long b2x2 = 16 + 8 * 2 + 2 * (16 + 8);
@@ -41,12 +41,14 @@ class ModelFootprintTest {
         long lanes = 4 * (16 + 4 * 2);
         long nonzero = 16 + 4 * 4;
         long dots = 16 + 4 * 4;
+        // gathered coefficients: 4 x 64 per slot, two slots (two rows left over); rows: 257 per slot
+        long vectorScratch = (16 + 4 * 512) + (16 + 4 * 514) + 2 * scratch; // + the transposed signal and result, 4 x 2
         // a0, target; layer 1: h, h0, a, a0, signal, alignSignal; layer 2 (output): h, h0, signal, alignSignal
-        assertEquals(b2x3 + b2x2 + scratch + lanes + nonzero + dots + 6 * b2x4 + 4 * b2x2, f.workspace());
+        assertEquals(b2x3 + b2x2 + scratch + lanes + nonzero + dots + vectorScratch + 6 * b2x4 + 4 * b2x2, f.workspace());
         // tensors of the export form: live and frozen (12+4+8+2 each), alignment 12+8, pending 2x3 + 2x2
         long fileFloats = 2 * 26 + 20 + 10;
         assertEquals(3 * 4 * fileFloats, f.serialization());
-        assertEquals(3 * 336 + 280 + deferral + 168 + 1336 + 32 + 984, f.bytes()); // no second frozen layout
+        assertEquals(3 * 336 + 280 + deferral + 168 + 1336 + 32 + vectorScratch + 984, f.bytes()); // no second frozen layout
     }
 
     @Test

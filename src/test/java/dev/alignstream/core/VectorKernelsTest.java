@@ -105,6 +105,79 @@ class VectorKernelsTest {
     }
 
     @Test
+    void registerBlockedProductsAndUpdatesHaveTheBitsOfTheScalarOnes() {
+        assumeTrue(VectorPath.ENABLED, NOT_LOADED);
+        Random r = new Random(3);
+        for (int batch : new int[] {2, 4, 5, 9, 32}) {
+            for (int n : new int[] {1, 7, 8, 9, 17, 33, 131, 257, 300}) {
+                int k = 1 + (n * 7 + batch) % 150; // up to 150: spans the 64-row chunks
+                RowMatrix a = new RowMatrix(batch, k);
+                RowMatrix m = new RowMatrix(k, n);
+                fill(a, r);
+                fill(m, r);
+                RowMatrix scalar = new RowMatrix(batch, n);
+                RowMatrix vector = new RowMatrix(batch, n);
+                Kernels.combineRows(a, m, new int[k], scalar);
+                Kernels.combineRowsVector(a, m, new float[Kernels.vectorCoefScratch(batch)],
+                        new int[Kernels.vectorRowsScratch(batch)], vector);
+                assertTrue(scalar.bitEquals(vector), "a * m, batch " + batch + ", " + k + " x " + n);
+
+                RowMatrix g = new RowMatrix(batch, n);
+                fill(g, r);
+                RowMatrix w1 = new RowMatrix(k, n);
+                fill(w1, r);
+                RowMatrix w2 = w1.copy();
+                Kernels.addOuter(w1, 0.37f, a, g);
+                Kernels.addOuter(w2, 0.37f, a, g, new float[Kernels.vectorCoefScratch(batch)],
+                        new int[Kernels.vectorRowsScratch(batch)]);
+                assertTrue(w1.bitEquals(w2), "W += alpha a^T g, batch " + batch + ", " + k + " x " + n);
+
+                // backward through WT (k x n): out = phi'(gate) .* (g WT^T) * scale, batch x k
+                RowMatrix gate = new RowMatrix(batch, k);
+                fill(gate, r);
+                RowMatrix tiled = new RowMatrix(batch, k);
+                RowMatrix columns = new RowMatrix(batch, k);
+                int widest = Math.max(k, n);
+                Kernels.backwardTransposed(w1, g, 0.3f, gate, Activation.RELU, new RowMatrix(16, 512),
+                        new RowMatrix(batch, 512), new float[widest + 8], new int[widest], new float[widest], tiled);
+                Kernels.backwardColumns(w1, g, 0.3f, gate, Activation.RELU, new RowMatrix(widest, batch),
+                        new RowMatrix(widest, batch), columns);
+                assertTrue(tiled.bitEquals(columns), "backward, batch " + batch + ", " + k + " x " + n);
+            }
+        }
+    }
+
+    @Test
+    void vectorReluIsTheScalarOneOnSpecialValues() {
+        assumeTrue(VectorPath.ENABLED, NOT_LOADED);
+        float[] special = {Float.NaN, -0f, 0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY, 1.5f, -2.5f};
+        Random r = new Random(4);
+        RowMatrix h = new RowMatrix(2, 37);
+        for (int b = 0; b < 2; b++) {
+            for (int j = 0; j < 37; j++) {
+                h.row(b)[j] = r.nextBoolean() ? special[r.nextInt(special.length)] : value(r);
+            }
+        }
+        RowMatrix out = new RowMatrix(2, 37);
+        Kernels.activate(Activation.RELU, h, out);
+        for (int b = 0; b < 2; b++) {
+            for (int j = 0; j < 37; j++) {
+                assertEquals(Float.floatToRawIntBits(h.row(b)[j] > 0f ? h.row(b)[j] : 0f),
+                        Float.floatToRawIntBits(out.row(b)[j]), "relu(" + h.row(b)[j] + ")");
+            }
+        }
+    }
+
+    private static void fill(RowMatrix m, Random r) {
+        for (int i = 0; i < m.numRows(); i++) {
+            for (int j = 0; j < m.numCols(); j++) {
+                m.row(i)[j] = value(r);
+            }
+        }
+    }
+
+    @Test
     void wholeRunsGiveTheSameModelBytesWithAndWithoutTheVectorPath() throws Exception {
         assumeTrue(VectorPath.ENABLED, NOT_LOADED);
         List<String> here = runs();
@@ -130,7 +203,10 @@ class VectorKernelsTest {
     }
 
     /**
-     * A few hundred tracked steps of bp, align-ada and align-zero at batch 1, 3, 6 and 32 on awkward widths,
+     * A few hundred tracked steps of bp, align-ada and align-zero at batch 1, 3, 6 and 32 on awkward
+     * widths, and at batch 6 and 32 on widths that span the vector kernels' blocks, chunks and tails
+     * (300 inputs: five 64-row chunks; 181 = 2 x 64 + 32 + 16 + 5 columns; 270 signals: two
+     * 256-row chunks of the backward pass),
      * each summarized by a hash of the model file (live and frozen parameters, alignment
      * accumulators) and the alignment score of layer 1.
      */
@@ -155,8 +231,30 @@ class VectorKernelsTest {
                 out.add(rule.id() + " batch " + batch + " " + HexFormat.of().formatHex(hash) + " score "
                         + Double.doubleToLongBits(m.alignment().score(1, m.live(), m.frozen().initial())));
             }
+            for (int batch : new int[] {6, 32}) {
+                out.add(run(new int[] {300, 181, 270, 3}, rule, batch, 96));
+            }
         }
         return out;
+    }
+
+    /** {@code samples} tracked steps on {@code layers}, summarized as in {@link #runs()}. */
+    private static String run(int[] layers, RuleName rule, int batch, int samples) throws NoSuchAlgorithmException {
+        ModelConfig c = new ModelConfig(layers, Activation.RELU, rule, 0.05f, batch, 5L, -0.1f, 1f, true);
+        Learner learner = new Learner(Model.create(c), Rules.of(rule));
+        Random r = new Random(11);
+        for (int i = 0; i < samples; i++) {
+            float[] x = new float[layers[0]];
+            for (int k = 0; k < x.length; k++) {
+                x[k] = r.nextFloat() < 0.3f ? 0f : r.nextFloat();
+            }
+            learner.observe(Sample.classification(x, r.nextInt(layers[layers.length - 1])));
+        }
+        Model m = learner.model();
+        byte[] hash = MessageDigest.getInstance("SHA-256").digest(ModelFile.toBytes(m));
+        return rule.id() + " " + java.util.Arrays.toString(layers) + " batch " + batch + " "
+                + HexFormat.of().formatHex(hash) + " score "
+                + Double.doubleToLongBits(m.alignment().score(1, m.live(), m.frozen().initial()));
     }
 
     private record Child(int exitCode, List<String> lines, String stderr) {
