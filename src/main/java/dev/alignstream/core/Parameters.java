@@ -52,10 +52,27 @@ public final class Parameters {
         return weightsT[l - 1].toTransposedRowMajor();
     }
 
-    /** Sets {@code W^l} from the contract's row-major {@code n_l x n_{l-1}} layout. */
+    /**
+     * Sets {@code W^l} from the contract's row-major {@code n_l x n_{l-1}} layout. A weight given
+     * as {@code -0} is stored as {@code +0} (equal as numbers): the vector weight update adds the
+     * zero terms of a batch's tail that the scalar one skips, and {@code -0 + 0} is {@code +0}, so
+     * a {@code -0} weight (only a model file can hold one: learning never makes one) is the one
+     * value on which the two paths could differ.
+     */
     public void setWeight(int l, float[] w) {
-        weightsT[l - 1].setTransposeOf(w);
+        RowMatrix wt = weightsT[l - 1];
+        wt.setTransposeOf(w);
+        for (int k = 0; k < wt.numRows(); k++) {
+            float[] row = wt.row(k);
+            for (int j = 0; j < wt.numCols(); j++) {
+                if (Float.floatToRawIntBits(row[j]) == NEGATIVE_ZERO_BITS) {
+                    row[j] = 0f;
+                }
+            }
+        }
     }
+
+    private static final int NEGATIVE_ZERO_BITS = Float.floatToRawIntBits(-0f);
 
     public void setBias(int l, float[] b) {
         if (b.length != biases[l - 1].length) {

@@ -137,7 +137,8 @@ final class VectorKernels {
      * caller lists the terms in the scalar code's order. The caller leaves out terms whose four
      * coefficients are all zero, so the loops have no branch; a zero coefficient among nonzero
      * ones adds {@code 0 * x}, which changes no sum that starts at {@code +0}, nor any other sum
-     * except one that is exactly {@code -0} (a weight read as {@code -0} from a file).
+     * except one that is exactly {@code -0}: learning never makes a {@code -0} weight, and
+     * {@link Parameters#setWeight} stores a {@code -0} read from a file as {@code +0}.
      *
      * @param c0    first output row. Modified.
      * @param coef  coefficients, {@code coef[4i + r]} for output row {@code r}. Not modified.

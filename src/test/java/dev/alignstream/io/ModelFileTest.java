@@ -69,6 +69,21 @@ class ModelFileTest {
     }
 
     @Test
+    void aNegativeZeroWeightIsReadAsPositiveZero() {
+        Model m = trained(RuleName.BP, 1, 3);
+        float[] w = m.live().weight(2);
+        w[5] = -0f;
+        w[6] = 0f;
+        m.live().setWeight(2, w);
+        Model back = ModelFile.fromBytes(ModelFile.toBytes(m));
+        float[] read = back.live().weight(2);
+        // -0 is the one value the vector and scalar weight updates could treat differently
+        assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(read[5]));
+        assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(read[6]));
+        assertEquals(Float.floatToRawIntBits(w[7]), Float.floatToRawIntBits(read[7]), "other weights as written");
+    }
+
+    @Test
     void fileFollowsTheContractLayout() {
         Model m = trained(RuleName.DFA, 1, 5);
         SafetensorsContent c = Safetensors.read(ModelFile.toBytes(m));
