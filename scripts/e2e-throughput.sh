@@ -8,7 +8,8 @@
 # Env: WARMUP (default 12000: on a 2-core machine C2 compiled Kafka's code paths for 0.5-0.9 s
 #      each and still took 140-250 us of CPU per sample after 4000 and 13000 samples, as much as
 #      the stream thread itself), SERVE_ARGS, SERVE_OPTS (JVM options of the service and of the
-#      in-memory bench, e.g. "--add-modules jdk.incubator.vector"), JAR.
+#      in-memory bench, e.g. "--add-modules jdk.incubator.vector"), JAR, POLL (seconds between two
+#      readings of the service's progress, default 0.5; the readings are builtins, ~nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LAYERS=${1:-784,256,256,10}; RULE=${2:-align-ada}; N=${3:-8000}; WARMUP=${WARMUP:-12000}
@@ -18,28 +19,52 @@ WORK=$(mktemp -d); KPORT=${KPORT:-19500}; HPORT=${HPORT:-18500}
 java -jar $JAR broker --port $KPORT --dir "$WORK/kafka" > "$WORK/broker.log" 2>&1 & BROKER=$!
 SERVE=; trap 'kill ${SERVE:-} $BROKER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
 until grep -qs ready "$WORK/broker.log"; do sleep 0.2; done
-# produce_n STREAM COUNT: the first COUNT samples of the training file, from its start again
-# as often as needed when the file holds fewer (the file's size depends on `datasets`' options)
+# produce_n STREAM COUNT: the first COUNT samples of the training file, from its start again as
+# often as needed when the file holds fewer (its size depends on `datasets`' options), in one
+# `produce` run (one JVM per 8,000 samples took minutes for a long warm-up)
 produce_n() {
-  local left=$2 rows n
-  rows=$(($(wc -l < data/mnist-train.csv) - 1))
-  while [ "$left" -gt 0 ]; do
-    n=$((left < rows ? left : rows))
-    java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data data/mnist-train.csv --stream "$1" --limit $n > /dev/null
-    left=$((left - n))
-  done
+  awk -v n="$2" 'NR == 1 {print; next} {row[++r] = $0} END {for (i = 0; i < n; i++) print row[i % r + 1]}' \
+    data/mnist-train.csv > "$WORK/backlog.csv"
+  java -jar $JAR produce --bootstrap-servers 127.0.0.1:$KPORT --data "$WORK/backlog.csv" --stream "$1" > /dev/null
+  rm -f "$WORK/backlog.csv"
 }
 serve() {
   java ${SERVE_OPTS:-} -jar $JAR serve --bootstrap-servers 127.0.0.1:$KPORT --http-port $HPORT --state-dir "$WORK/state" \
     --instance-id e2e --partitions 1 ${SERVE_ARGS:-} >> "$WORK/serve.log" 2>&1 & SERVE=$!
   until grep -qs "service ready" "$WORK/serve.log"; do sleep 0.2; done
 }
-seen() { curl -s localhost:$HPORT/models/$1 | grep -o '"samples_seen":[0-9]*' | cut -d: -f2; }
-cpu() { awk -v t=$(getconf CLK_TCK) '{print ($14 + $15) / t}' /proc/$1/stat; } # CPU seconds so far
+# The measuring loop must not take the CPU it measures: on this 2-core machine one poll of
+# `curl | grep | cut` cost ~60 ms of CPU (process start-up), and polling every 20 ms took 0.9 CPU s
+# of a 2 s window, half a core. Every poll here is bash builtins only (an HTTP/1.0 request on
+# /dev/tcp, /proc read with `read`), every POLL seconds.
+POLL=${POLL:-0.5}
+exec {NAP}<> <(:)                       # a pipe nobody writes: `read -t` on it is a builtin sleep
+nap() { read -rt "$1" -u $NAP || true; }
+# seen_now ID: sets SEEN to the samples the model has learned, its updates rejected by the
+# divergence guard included (samples_seen counts applied steps only; at lr 0.2 the model diverges
+# after ~70,000 samples), 0 when the service does not answer yet
+seen_now() {
+  local line fd; SEEN=0
+  exec {fd}<>/dev/tcp/127.0.0.1/$HPORT 2>/dev/null || return 0
+  printf 'GET /models/%s HTTP/1.0\r\nHost: localhost\r\n\r\n' "$1" >&$fd
+  while IFS= read -r line <&$fd || [ -n "$line" ]; do
+    [[ $line =~ \"samples_seen\":([0-9]+) ]] && SEEN=${BASH_REMATCH[1]}
+    [[ $line =~ \"rejected_steps\":([0-9]+) ]] && SEEN=$((SEEN + BASH_REMATCH[1]))
+  done
+  exec {fd}<&-
+}
+# ticks PATH: sets TICKS to the CPU time (user + system, clock ticks) of /proc/PATH/stat
+ticks() { local f; TICKS=0; [ -r /proc/$1/stat ] && read -ra f < /proc/$1/stat && TICKS=$((f[13] + f[14])); }
+# reading: one observation of samples seen, wall time and the CPU ticks of the service, its
+# stream thread, the broker and this script (its builtins run in its own process)
+reading() {
+  seen_now e2e; R_SEEN=$SEEN; R_TIME=$EPOCHREALTIME
+  ticks $SERVE; R_S=$TICKS; ticks $BROKER; R_B=$TICKS; ticks $$; R_SELF=$TICKS
+  if [ -n "$TID" ]; then ticks $SERVE/task/$((TID)); R_T=$TICKS; else R_T=0; fi
+}
 # the service's stream thread (its native id from jstack), whose CPU time per sample is the
 # figure that a loaded machine distorts least (0 when jstack is missing)
 stream_tid() { jstack $SERVE 2>/dev/null | grep -m1 -- '-StreamThread-1"' | sed -n 's/.* nid=\(0x[0-9a-f]*\).*/\1/p'; }
-tcpu() { [ -n "$TID" ] && [ -r /proc/$SERVE/task/$((TID))/stat ] && cpu $SERVE/task/$((TID)) || echo 0; }
 serve   # creates the topics
 java -jar $JAR models create --bootstrap-servers 127.0.0.1:$KPORT --id e2e --stream e2e --layers "$LAYERS" \
   --rule "$RULE" --lr 0.2 --input-scale 3 --target-offset -0.1 --no-alignment > /dev/null
@@ -47,13 +72,30 @@ kill $SERVE; wait $SERVE || true; : > "$WORK/serve.log"
 produce_n e2e $((WARMUP + N))
 serve
 TID=$(stream_tid) # before the warm-up ends: attaching jstack takes a second
-until [ "$(seen e2e)" -ge "$WARMUP" ] 2>/dev/null; do sleep 0.02; done
-c0=$(seen e2e); start=$(date +%s.%N); s0=$(cpu $SERVE); b0=$(cpu $BROKER); t0=$(tcpu)
-until [ "$(seen e2e)" -ge $((WARMUP + N)) ] 2>/dev/null; do sleep 0.02; done
-end=$(date +%s.%N); s1=$(cpu $SERVE); b1=$(cpu $BROKER); t1=$(tcpu)
-e2e=$(python3 -c "print(round(($WARMUP + $N - $c0) / ($end - $start), 1))")
+until seen_now e2e; [ "$SEEN" -ge "$WARMUP" ]; do nap $POLL; done
+# the window runs from the first reading past the warm-up to the last reading before the backlog
+# is learned (the service was busy all that time), so the rate is exact whatever POLL is
+reading; c0=$R_SEEN start=$R_TIME s0=$R_S b0=$R_B t0=$R_T k0=$R_SELF
+c1=$c0
+while :; do
+  nap $POLL
+  p_seen=$R_SEEN p_time=$R_TIME p_s=$R_S p_b=$R_B p_t=$R_T p_k=$R_SELF
+  reading
+  [ "$R_SEEN" -lt $((WARMUP + N)) ] || break
+done
+if [ "$p_seen" -gt "$c0" ]; then
+  c1=$p_seen end=$p_time s1=$p_s b1=$p_b t1=$p_t k1=$p_k
+else # the whole window fitted in one poll: take the end reading (overstates the time)
+  c1=$R_SEEN end=$R_TIME s1=$R_S b1=$R_B t1=$R_T k1=$R_SELF
+fi
+HZ=$(getconf CLK_TCK); CORES=$(nproc)
+e2e=$(python3 -c "print(round(($c1 - $c0) / ($end - $start), 1))")
 bench=$(java ${SERVE_OPTS:-} -jar $JAR bench --layers "$LAYERS" --rule "$RULE" --batch 1 --track-alignment off --seconds 5 2>/dev/null | awk -v r="$RULE" '$1==r && $2=="1" {print $4; exit}')
-echo "end-to-end through Kafka: $e2e samples/s (samples $c0..$((WARMUP + N)) of a backlog, after $WARMUP to warm up)"
-python3 -c "w = $end - $start; n = $WARMUP + $N - $c0; print('  over those %.1f s: service %.1f CPU s (%.0f us per sample), of which its stream thread %.1f (%.0f us per sample, busy %.0f%% of the time); broker %.1f CPU s (2 cores = %.1f CPU s)' % (w, $s1 - $s0, 1e6 * ($s1 - $s0) / n, $t1 - $t0, 1e6 * ($t1 - $t0) / n, 100 * ($t1 - $t0) / w, $b1 - $b0, 2 * w))"
+echo "end-to-end through Kafka: $e2e samples/s (samples $c0..$c1 of a backlog of $((WARMUP + N)), after $WARMUP to warm up)"
+python3 -c "
+w = $end - $start; n = $c1 - $c0; hz = $HZ
+s, t, b, k = ($s1 - $s0) / hz, ($t1 - $t0) / hz, ($b1 - $b0) / hz, ($k1 - $k0) / hz
+print('  over those %.1f s: service %.1f CPU s (%.0f us per sample), of which its stream thread %.1f (%.0f us per sample, busy %.0f%% of the time); broker %.1f CPU s (%.0f us per sample); this script %.2f CPU s ($CORES cores = %.1f CPU s)'
+      % (w, s, 1e6 * s / n, t, 1e6 * t / n, 100 * t / w, b, 1e6 * b / n, k, $CORES * w))"
 echo "in-memory bench:          $bench samples/s"
 python3 -c "print('ratio end-to-end / bench: %.2f' % ($e2e / $bench))"

@@ -58,6 +58,13 @@ public final class ServeCommand implements Callable<Integer> {
             description = "samples between model snapshots; bounds replay after a crash (default ${DEFAULT-VALUE})")
     int snapshotEvery;
 
+    @Option(names = "--commit-interval", paramLabel = "MS",
+            description = {"milliseconds between two exactly-once commits (Kafka Streams' commit.interval.ms, 10 to",
+                    "5000; default 500, or the --kafka-config value). Each commit is one transaction that blocks",
+                    "learning while the broker completes it; predictions become visible to read_committed readers",
+                    "only at a commit, so this bounds their delay. Overrides commit.interval.ms of --kafka-config"})
+    Integer commitIntervalMs;
+
     @Option(names = "--kafka-config", description = {"Java properties file passed to every Kafka client (SASL, TLS, ...);",
             "processing.guarantee may only be exactly_once_v2 (the model journal relies on it)"})
     Path kafkaConfig;
@@ -87,7 +94,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServiceConfig config = config(bootstrap, applicationId, instanceId, stateDir, topicPrefix, snapshotEvery, partitions,
-                kafkaConfig).withLabelWait(labelWait.toLabelWait());
+                kafkaConfig, commitIntervalMs).withLabelWait(labelWait.toLabelWait());
         if (modelThreads != null) {
             if (modelThreads < 1) {
                 throw new IllegalArgumentException("--model-threads must be at least 1, got " + modelThreads);
@@ -126,11 +133,28 @@ public final class ServeCommand implements Callable<Integer> {
         return new Topics(prefix + ".samples", prefix + ".models", prefix + ".predictions", prefix + ".dead-letters");
     }
 
+    /** Bounds of {@code --commit-interval}: a transaction left open past Kafka Streams' 10 s timeout is aborted. */
+    static final int MIN_COMMIT_INTERVAL_MS = 10;
+    static final int MAX_COMMIT_INTERVAL_MS = 5000;
+
     static ServiceConfig config(String bootstrap, String appId, String instanceId, Path stateDir, String topicPrefix,
                                 int snapshotEvery, int partitions, Path kafkaConfig) throws IOException {
+        return config(bootstrap, appId, instanceId, stateDir, topicPrefix, snapshotEvery, partitions, kafkaConfig, null);
+    }
+
+    static ServiceConfig config(String bootstrap, String appId, String instanceId, Path stateDir, String topicPrefix,
+                                int snapshotEvery, int partitions, Path kafkaConfig, Integer commitIntervalMs)
+            throws IOException {
         Map<String, String> extra = new HashMap<>();
         if (kafkaConfig != null) {
             KafkaClientOptions.readProperties(kafkaConfig).forEach((k, v) -> extra.put(k.toString(), v.toString()));
+        }
+        if (commitIntervalMs != null) {
+            if (commitIntervalMs < MIN_COMMIT_INTERVAL_MS || commitIntervalMs > MAX_COMMIT_INTERVAL_MS) {
+                throw new IllegalArgumentException("--commit-interval must be " + MIN_COMMIT_INTERVAL_MS + " to "
+                        + MAX_COMMIT_INTERVAL_MS + " ms, got " + commitIntervalMs);
+            }
+            extra.put("commit.interval.ms", Integer.toString(commitIntervalMs));
         }
         return new ServiceConfig(bootstrap, appId, instanceId, stateDir, topics(topicPrefix), snapshotEvery, partitions,
                 extra, ServiceConfig.REQUIRED_GUARANTEE);

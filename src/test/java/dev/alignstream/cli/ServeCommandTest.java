@@ -13,7 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code serve} refuses a processing guarantee other than exactly_once_v2, from either source,
- * with one line and before it talks to Kafka (the bootstrap address here is a closed port).
+ * and a commit interval out of bounds, with one line and before it talks to Kafka (the bootstrap
+ * address here is a closed port); {@code --commit-interval} reaches Kafka Streams.
  */
 class ServeCommandTest {
 
@@ -46,5 +47,32 @@ class ServeCommandTest {
         assertTrue(e.getMessage().startsWith("processing.guarantee=at_least_once"), e.getMessage());
         assertThrows(IllegalArgumentException.class,
                 () -> ok.withKafkaProperties(Map.of("processing.guarantee", "exactly_once")));
+    }
+
+    @Test
+    void commitIntervalReachesKafkaStreamsAndOverridesTheKafkaConfigFile() throws Exception {
+        Path props = dir.resolve("client.properties");
+        Files.writeString(props, "commit.interval.ms=700\n");
+        ServiceConfig fromFile = ServeCommand.config("b:9092", "app", null, dir, "p", 10, 1, props, null);
+        assertEquals("700", dev.alignstream.stream.AlignstreamService.streamsProperties(fromFile)
+                .getProperty("commit.interval.ms"));
+        ServiceConfig both = ServeCommand.config("b:9092", "app", null, dir, "p", 10, 1, props, 2000);
+        assertEquals("2000", dev.alignstream.stream.AlignstreamService.streamsProperties(both)
+                .getProperty("commit.interval.ms"));
+        ServiceConfig neither = ServeCommand.config("b:9092", "app", null, dir, "p", 10, 1, null, null);
+        assertEquals("500", dev.alignstream.stream.AlignstreamService.streamsProperties(neither)
+                .getProperty("commit.interval.ms"));
+    }
+
+    @Test
+    void aCommitIntervalOutsideItsBoundsIsRefusedWithOneLine() {
+        for (String ms : new String[] {"9", "5001", "0"}) {
+            CliRun r = CliRun.of("serve", "--bootstrap-servers", "127.0.0.1:1", "--http-port", "0", "--state-dir",
+                    dir.resolve("state").toString(), "--commit-interval", ms);
+            assertEquals(1, r.code(), r.err());
+            String line = r.err().strip();
+            assertEquals("error: --commit-interval must be 10 to 5000 ms, got " + ms, line);
+            assertTrue(Files.notExists(dir.resolve("state")), "nothing was written");
+        }
     }
 }
