@@ -53,7 +53,6 @@ public class KernelsBenchmark {
     private float[][] xs;
     private float[][] ts;
     private int cursor;
-    private final DeferredUpdate deferred = new DeferredUpdate(new int[] {N, N});
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -117,34 +116,6 @@ public class KernelsBenchmark {
     public RowMatrix update() {
         Kernels.addOuter(weightT, 1e-9f, activity, signal);
         return weightT;
-    }
-
-    /**
-     * A step's weight update followed by the next sample's forward product, as two sweeps of the
-     * weights ({@link Kernels#addOuter}, then {@link Kernels#affine}).
-     */
-    @Benchmark
-    public RowMatrix updateThenForward() {
-        Kernels.addOuter(weightT, 1e-9f, activity, signal);
-        Kernels.affine(activity, weightT, bias, 0.03125f, nonzero, out);
-        return out;
-    }
-
-    /**
-     * The same at batch 1 with the update held back and applied as the forward product reads each
-     * row ({@link DeferredUpdate}, {@link Kernels#affineApplying}): one sweep. At batch 32 updates
-     * are not held back, so this measures {@link #updateThenForward} again.
-     */
-    @Benchmark
-    public RowMatrix updateInForward() {
-        if (batch != 1) {
-            return updateThenForward();
-        }
-        deferred.record(1, 1e-9f, activity.row(0), signal.row(0));
-        Kernels.affineApplying(activity, weightT, bias, 0.03125f, nonzero, deferred.rows(1), deferred.coefficients(1),
-                deferred.count(1), deferred.signal(1), out);
-        deferred.applied(1);
-        return out;
     }
 
     /** One whole align-ada learning step with alignment tracking, 784-1024-1024-10. */

@@ -12,11 +12,6 @@ import dev.alignstream.data.Sample;
  * is rejected: the model keeps its previous parameters and the outcome says why. To keep that
  * check cheap, the learner keeps an upper bound on each layer's largest weight and only takes a
  * backup copy when an update could come near float32 overflow.
- *
- * <p>At batch 1 a step's weight update is held back ({@link DeferredUpdate}) and applied by the
- * next forward pass as it reads each row, which saves a sweep of the weights per sample; biases
- * and counters change at once, and {@link Model#live()} applies a held-back update before anyone
- * else reads the weights, so the bits are those of an update applied at the end of its step.
  */
 public final class Learner {
 
@@ -108,7 +103,7 @@ public final class Learner {
         check(s, c);
         ws.rows(1);
         loadInput(s.features(), 0, c.inputScale());
-        liveForward();
+        ws.forward(model.live(), c.activation(), false);
         int depth = c.depth();
         float[] output = new float[c.outputSize()];
         System.arraycopy(ws.a(depth).row(0), 0, output, 0, output.length);
@@ -162,21 +157,8 @@ public final class Learner {
             System.arraycopy(p.targets().row(b), 0, ws.target().row(b), 0, c.outputSize());
         }
         p.clear();
-        liveForward();
+        ws.forward(model.live(), c.activation(), false);
         return step();
-    }
-
-    /**
-     * The live network's forward pass over the workspace's input rows. At batch 1 it applies the
-     * previous step's held-back weight update as it reads each row (see {@link DeferredUpdate}).
-     */
-    private void liveForward() {
-        DeferredUpdate d = model.deferredUpdate();
-        if (d == null) {
-            ws.forward(model.live(), model.config().activation(), false);
-        } else {
-            ws.forward(model.liveWithPendingUpdate(), model.config().activation(), d);
-        }
     }
 
     /** The learning step on the rows in the workspace, whose live forward pass is done. */
@@ -270,9 +252,8 @@ public final class Learner {
             }
         }
         if (certainlyFinite) {
-            // the common case: nothing can overflow, so no backup is needed; at batch 1 the
-            // weights' update waits for the next forward pass (DeferredUpdate)
-            apply(n, eta, first, depth, model.deferredUpdate());
+            // the common case: nothing can overflow, so no backup is needed
+            apply(n, eta, first, depth);
             if (tracker != null) {
                 accumulateAlignment(tracker);
             }
@@ -287,7 +268,7 @@ public final class Learner {
         for (int l = first; l <= depth; l++) {
             backup.setLayerTo(live, l);
         }
-        apply(n, eta, first, depth, null);
+        apply(n, eta, first, depth);
         for (int l = first; l <= depth; l++) {
             if (!live.isFinite(l)) {
                 for (int m = first; m <= depth; m++) {
@@ -305,22 +286,14 @@ public final class Learner {
         return null;
     }
 
-    /**
-     * The weight and bias updates of layers {@code first..depth}; with {@code defer} (batch 1) the
-     * weight updates are held back there for the next forward pass, the biases updated now.
-     */
-    private void apply(int n, float eta, int first, int depth, DeferredUpdate defer) {
+    /** The weight and bias updates of layers {@code first..depth}. */
+    private void apply(int n, float eta, int first, int depth) {
         Parameters live = model.live();
         float biasAlpha = (float) (-(double) eta / n);
         for (int l = first; l <= depth; l++) {
             RowMatrix wt = live.weightT(l);
             float alpha = (float) (-(double) eta / (n * Math.sqrt(wt.numRows())));
-            RowMatrix u = rule.updateInput(ws, l);
-            if (defer != null && n == 1) {
-                defer.record(l, alpha, u.row(0), ws.signal(l).row(0));
-            } else {
-                Kernels.addOuter(wt, alpha, u, ws.signal(l), ws.coefScratch(), ws.coefRowsScratch());
-            }
+            Kernels.addOuter(wt, alpha, rule.updateInput(ws, l), ws.signal(l), ws.coefScratch(), ws.coefRowsScratch());
             Kernels.addColumnSums(live.bias(l), biasAlpha, ws.signal(l));
         }
     }

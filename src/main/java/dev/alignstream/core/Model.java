@@ -12,8 +12,6 @@ public final class Model {
     private final FrozenNetwork frozen;
     private final AlignmentTracker alignment;
     private final PendingBatch pending;
-    /** The last batch-1 step's weight update, until the next forward pass or reader applies it; null at batch > 1. */
-    private final DeferredUpdate deferredUpdate;
     private long samplesSeen;
     private long rejectedSteps;
     private boolean paused;
@@ -28,7 +26,6 @@ public final class Model {
         this.samplesSeen = samplesSeen;
         this.alignment = config.trackAlignment() ? new AlignmentTracker(config.layers()) : null;
         this.pending = new PendingBatch(config.batchSize(), config.inputSize(), config.outputSize());
-        this.deferredUpdate = config.batchSize() == 1 ? new DeferredUpdate(config.layers()) : null;
     }
 
     /** A fresh model initialized from its config's seed (frozen copy shared with equal configs). */
@@ -45,32 +42,8 @@ public final class Model {
         config = config.withLearningRate(lr);
     }
 
-    /**
-     * The live parameters with every learning step applied. The last batch-1 step's weight update
-     * may be held back ({@link DeferredUpdate}) until the next forward pass reads the weights; this
-     * applies it first, so callers always see the weights as of the last step (the same bits
-     * either way). Not thread-safe, like every other access to a model.
-     */
     public Parameters live() {
-        if (deferredUpdate != null) {
-            deferredUpdate.applyAll(live);
-        }
         return live;
-    }
-
-    /** The live parameters as they are, a held-back update not applied: only for the learner's live forward pass. */
-    Parameters liveWithPendingUpdate() {
-        return live;
-    }
-
-    /** Bytes of the buffers that hold a batch-1 step's weight update back (0 at batch > 1). */
-    public long heldBackUpdateBytes() {
-        return deferredUpdate == null ? 0 : deferredUpdate.bytes();
-    }
-
-    /** The held-back batch-1 weight update, or null (batch > 1). */
-    DeferredUpdate deferredUpdate() {
-        return deferredUpdate;
     }
 
     public FrozenNetwork frozen() {

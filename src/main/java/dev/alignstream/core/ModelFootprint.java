@@ -18,9 +18,7 @@ package dev.alignstream.core;
  *   <li>{@code alignment}: {@link AlignmentTracker}'s {@code P^l} (as the weights) when tracked,
  *       and its deferral buffer: {@code D = max(32, B)} rows of {@code a0^{l-1}} and of
  *       {@code g^l} per layer, {@code 4 D} floats and {@code D} ints;</li>
- *   <li>{@code pending}: {@link PendingBatch}, {@code B x n_0} and {@code B x n_L}; at batch 1
- *       also the held-back weight update ({@link DeferredUpdate}): per layer {@code n_{l-1}}
- *       coefficients, {@code n_{l-1}} row indices and {@code n_l} signal values;</li>
+ *   <li>{@code pending}: {@link PendingBatch}, {@code B x n_0} and {@code B x n_L};</li>
  *   <li>{@code workspace}: {@link Workspace} — {@code a^0}; per layer {@code h, h0, signal,
  *       alignSignal}, plus {@code a, a0} below the output; the target; the transpose scratch
  *       ({@code widest x B}); four lanes of {@code B}; {@code widest} ints and {@code widest} floats (the
@@ -87,11 +85,6 @@ public record ModelFootprint(long live, long frozenInitial, long feedback, long 
             }
         }
         long pending = matrix(b, n[0]) + matrix(b, n[depth]);
-        if (b == 1) {
-            for (int l = 1; l <= depth; l++) {
-                pending += 2 * array(n[l - 1]) + array(n[l]);
-            }
-        }
         long workspace = matrix(b, n[0]) + matrix(b, n[depth]) + matrix(widest, b) + 4 * array(b) + 2 * array(widest)
                 + array(Kernels.vectorCoefScratch(c.batchSize())) + array(Kernels.vectorRowsScratch(c.batchSize()))
                 + (b > 1 ? 2 * matrix(widest, b) : 0);

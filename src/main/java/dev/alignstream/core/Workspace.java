@@ -173,29 +173,6 @@ public final class Workspace {
         }
     }
 
-    /**
-     * The live forward pass of a model whose last batch-1 update is held back in {@code pending}:
-     * each layer's update is applied while the pass sweeps that layer's weight rows
-     * ({@link Kernels#affineApplying}), so afterwards nothing is pending and {@code p} and the
-     * buffers hold exactly what {@link DeferredUpdate#applyAll} followed by {@link #forward} gives.
-     */
-    void forward(Parameters p, Activation phi, DeferredUpdate pending) {
-        int depth = layers.length - 1;
-        for (int l = 1; l <= depth; l++) {
-            float scale = Kernels.invSqrt(layers[l - 1]);
-            if (pending.pending(l)) {
-                Kernels.affineApplying(a[l - 1], p.weightT(l), p.bias(l), scale, nonzero, pending.rows(l),
-                        pending.coefficients(l), pending.count(l), pending.signal(l), h[l]);
-                pending.applied(l);
-            } else {
-                Kernels.affine(a[l - 1], p.weightT(l), p.bias(l), scale, nonzero, h[l]);
-            }
-            if (l < depth) {
-                Kernels.activate(phi, h[l], a[l]);
-            }
-        }
-    }
-
     /** {@code bp}'s step: {@code out = phi'(gate) .* (above * W^{l+1}) / sqrt(n_l)} through a live transposed weight. */
     public void backpropTransposed(RowMatrix weightT, RowMatrix above, RowMatrix gate, Activation phi, RowMatrix out) {
         if (above.numRows() > 1 && signalT != null) {
