@@ -5,8 +5,9 @@
 # then WARMUP + N samples of each measured stream; one partition) are in the topic before the
 # service consumes any of it; each rate is taken after its stream's first WARMUP samples.
 # Usage: scripts/e2e-models-per-stream.sh [layers] [rule] [samples]
-# Env: WARMUP (default 2000), WARM_STREAM (default 12000: C2 compiles Kafka's code paths for the
-#      first 10,000+ samples on 2 cores, and the one-model stream is measured first),
+# Env: WARMUP (default 2000), WARM_STREAM (default 40000: the JIT compiles Kafka's code paths for
+#      tens of thousands of samples on 2 cores, see e2e-throughput.sh, and the one-model stream is
+#      measured first),
 #      SERVE_ARGS (e.g. "--model-threads 1": one model after another),
 #      SERVE_OPTS (JVM options of the service), JAR, POLL (seconds between two readings of the
 #      models' progress, default 0.2; the readings are builtins, ~nothing).
@@ -35,7 +36,7 @@ rate() {
 serve   # creates the topics
 create warm warm; create one one; create three-a three; create three-b three; create three-c three
 kill $SERVE; wait $SERVE || true; : > "$WORK/serve.log"
-produce_n warm ${WARM_STREAM:-12000}
+produce_n warm ${WARM_STREAM:-40000}
 for s in one three; do
   produce_n $s $((WARMUP + N))
 done

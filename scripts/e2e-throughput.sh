@@ -5,14 +5,15 @@
 # (the service is stopped while it is produced); the first WARMUP samples warm the JIT up, as
 # `bench` does, and the rate is taken over the rest.
 # Usage: scripts/e2e-throughput.sh [layers] [rule] [samples]
-# Env: WARMUP (default 12000: on a 2-core machine C2 compiled Kafka's code paths for 0.5-0.9 s
-#      each and still took 140-250 us of CPU per sample after 4000 and 13000 samples, as much as
-#      the stream thread itself), SERVE_ARGS, SERVE_OPTS (JVM options of the service and of the
+# Env: WARMUP (default 40000: on a 2-core machine the service's and the broker's JIT compilers
+#      work through Kafka's, Streams', RocksDB's and Jackson's code paths for tens of thousands of
+#      samples; after 12,000 they still took 127-238 us of CPU per sample in the window, more than
+#      the stream thread itself, and the ratio was 0.43-0.50 against 0.81-0.90 after 40,000), SERVE_ARGS, SERVE_OPTS (JVM options of the service and of the
 #      in-memory bench, e.g. "--add-modules jdk.incubator.vector"), JAR, POLL (seconds between two
 #      readings of the service's progress, default 0.5; the readings are builtins, ~nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LAYERS=${1:-784,256,256,10}; RULE=${2:-align-ada}; N=${3:-8000}; WARMUP=${WARMUP:-12000}
+LAYERS=${1:-784,256,256,10}; RULE=${2:-align-ada}; N=${3:-8000}; WARMUP=${WARMUP:-40000}
 JAR=${JAR:-target/alignstream.jar}
 KPORT=${KPORT:-19500}; HPORT=${HPORT:-18500}; POLL=${POLL:-0.5}
 source scripts/e2e-common.sh
