@@ -636,16 +636,25 @@ public final class Kernels {
                     nOut);
         }
         for (int k = k4; k < nIn; k++) {
-            int count = 0;
-            for (int b = 0; b < batch; b++) {
-                final float c = alpha * u.row(b)[k];
-                if (c != 0f) {
-                    coef[count] = c;
-                    rows[count++] = b;
-                }
-            }
+            final int count = gatherNonzero(alpha, u, k, batch, coef, rows);
             VectorKernels.combine1(wt.row(k), coef, rows, 0, count, g, 0, nOut);
         }
+    }
+
+    /**
+     * Gathers the nonzero coefficients {@code alpha * u[b][k]} of column {@code k}, {@code b}
+     * ascending, into {@code coef} with their rows {@code b} in {@code rows}; returns how many.
+     */
+    private static int gatherNonzero(float alpha, RowMatrix u, int k, int batch, float[] coef, int[] rows) {
+        int count = 0;
+        for (int b = 0; b < batch; b++) {
+            final float c = alpha * u.row(b)[k];
+            if (c != 0f) {
+                coef[count] = c;
+                rows[count++] = b;
+            }
+        }
+        return count;
     }
 
     /** One weight row of {@link #addOuter}: batch rows in groups of four, skipping all-zero groups. */
@@ -696,14 +705,7 @@ public final class Kernels {
         final int nIn = wt.numRows();
         final int nOut = wt.numCols();
         for (int k = 0; k < nIn; k++) {
-            int count = 0;
-            for (int b = 0; b < batch; b++) {
-                final float c = alpha * u.row(b)[k];
-                if (c != 0f) {
-                    coef[count] = c;
-                    rows[count++] = b;
-                }
-            }
+            final int count = gatherNonzero(alpha, u, k, batch, coef, rows);
             final float[] w = wt.row(k);
             int i = 0;
             for (; i + 4 <= count; i += 4) {
