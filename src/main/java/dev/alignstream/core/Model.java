@@ -5,7 +5,7 @@ package dev.alignstream.core;
  * the alignment accumulators and the pending mini-batch. It does no arithmetic itself —
  * {@link Learner} does — so it can be serialized, restored and compared as a plain value.
  */
-public final class Model {
+public final class Model implements TrainingState {
 
     private ModelConfig config;
     private final Parameters live;
@@ -38,6 +38,7 @@ public final class Model {
     }
 
     /** Changes the learning rate for the following steps; nothing else about a model may change. */
+    @Override
     public void setLearningRate(float lr) {
         config = config.withLearningRate(lr);
     }
@@ -60,18 +61,22 @@ public final class Model {
     }
 
     /** Samples learned from by applied steps. */
+    @Override
     public long samplesSeen() {
         return samplesSeen;
     }
 
+    @Override
     public long rejectedSteps() {
         return rejectedSteps;
     }
 
+    @Override
     public boolean paused() {
         return paused;
     }
 
+    @Override
     public void setPaused(boolean paused) {
         this.paused = paused;
     }

@@ -7,7 +7,7 @@ import dev.alignstream.core.RuleName;
  * the alignment accumulators and the pending mini-batch. It does no arithmetic itself —
  * {@link RnnLearner} does — so it can be serialized, restored and compared as a plain value.
  */
-public final class RnnModel {
+public final class RnnModel implements dev.alignstream.core.TrainingState {
 
     private RnnConfig config;
     private final RnnParameters live;
@@ -42,6 +42,7 @@ public final class RnnModel {
     }
 
     /** Changes the learning rate for the following steps; nothing else about a model may change. */
+    @Override
     public void setLearningRate(float lr) {
         config = config.withBase(config.base().withLearningRate(lr));
     }
@@ -64,18 +65,22 @@ public final class RnnModel {
     }
 
     /** Sequences learned from by applied steps. */
+    @Override
     public long samplesSeen() {
         return samplesSeen;
     }
 
+    @Override
     public long rejectedSteps() {
         return rejectedSteps;
     }
 
+    @Override
     public boolean paused() {
         return paused;
     }
 
+    @Override
     public void setPaused(boolean paused) {
         this.paused = paused;
     }

@@ -52,28 +52,8 @@ final class MlpServedModel implements ServedModel {
     }
 
     @Override
-    public long samplesSeen() {
-        return model().samplesSeen();
-    }
-
-    @Override
-    public long rejectedSteps() {
-        return model().rejectedSteps();
-    }
-
-    @Override
-    public boolean paused() {
-        return model().paused();
-    }
-
-    @Override
-    public void setLearningRate(float lr) {
-        model().setLearningRate(lr);
-    }
-
-    @Override
-    public void setPaused(boolean paused) {
-        model().setPaused(paused);
+    public Model state() {
+        return model();
     }
 
     @Override

@@ -59,28 +59,8 @@ final class RnnServedModel implements ServedModel {
     }
 
     @Override
-    public long samplesSeen() {
-        return model().samplesSeen();
-    }
-
-    @Override
-    public long rejectedSteps() {
-        return model().rejectedSteps();
-    }
-
-    @Override
-    public boolean paused() {
-        return model().paused();
-    }
-
-    @Override
-    public void setLearningRate(float lr) {
-        model().setLearningRate(lr);
-    }
-
-    @Override
-    public void setPaused(boolean paused) {
-        model().setPaused(paused);
+    public RnnModel state() {
+        return model();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.alignstream.stream;
 import dev.alignstream.core.Arch;
 import dev.alignstream.core.ModelConfig;
 import dev.alignstream.core.Prediction;
+import dev.alignstream.core.TrainingState;
 import dev.alignstream.data.BadRecordException;
 import dev.alignstream.data.DataEvent;
 import dev.alignstream.io.RnnModelFile;
@@ -51,15 +52,28 @@ sealed interface ServedModel permits MlpServedModel, RnnServedModel {
     /** The declaration this model satisfies, with its current learning rate and pause flag. */
     ModelSpec spec(String id, String stream);
 
-    long samplesSeen();
+    /** The core model's counters, pause flag and learning rate (the same for both kinds). */
+    TrainingState state();
 
-    long rejectedSteps();
+    default long samplesSeen() {
+        return state().samplesSeen();
+    }
 
-    boolean paused();
+    default long rejectedSteps() {
+        return state().rejectedSteps();
+    }
 
-    void setLearningRate(float lr);
+    default boolean paused() {
+        return state().paused();
+    }
 
-    void setPaused(boolean paused);
+    default void setLearningRate(float lr) {
+        state().setLearningRate(lr);
+    }
+
+    default void setPaused(boolean paused) {
+        state().setPaused(paused);
+    }
 
     /** Why this model cannot use {@code record} (wrong kind, width, length, label range), or null. */
     BadRecordException fits(DataEvent record);
