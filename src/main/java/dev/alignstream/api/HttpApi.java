@@ -158,6 +158,11 @@ public final class HttpApi implements AutoCloseable {
         void run() throws IOException, InterruptedException, ExecutionException, TimeoutException;
     }
 
+    /** Export slots not taken right now (observable state for tests that hold the slots). */
+    int freeExportSlots() {
+        return exports.availablePermits();
+    }
+
     /** Runs {@code call} on {@code pool} when one of its {@code permits} is free, else answers 503 busy. */
     private void dispatch(HttpExchange ex, ExecutorService pool, Semaphore permits, String busy, Call call) {
         if (!permits.tryAcquire()) {

@@ -107,15 +107,11 @@ class HttpApiTest {
             }
             HttpRequest export = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local.port() + "/models/big/export"))
                     .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(30)).build();
-            // the stalled exports take their slots asynchronously: retry until the refusal is observed
-            HttpResponse<String> third = null;
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline) {
-                third = HTTP.send(export, HttpResponse.BodyHandlers.ofString());
-                if (third.statusCode() == 503) {
-                    break;
-                }
-            }
+            // the stalled exports take their slots asynchronously: the third asks only once both are taken
+            // (asked earlier, it could take a slot itself and leave a stalled client the refusal)
+            dev.alignstream.testing.Await.until("both export slots held by the stalled clients", Duration.ofSeconds(30),
+                    local::freeExportSlots, free -> free == 0);
+            HttpResponse<String> third = HTTP.send(export, HttpResponse.BodyHandlers.ofString());
             assertEquals(503, third.statusCode(), "a third concurrent export is refused");
             assertTrue(third.body().startsWith("{\"error\":\"busy\",\"detail\":"), third.body());
             assertEquals("5", third.headers().firstValue("Retry-After").orElse(""));
@@ -132,7 +128,7 @@ class HttpApiTest {
             stalled.clear();
             // once the stalled clients are gone, their slots come back
             HttpResponse<byte[]> ok = null;
-            deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (System.nanoTime() < deadline) {
                 ok = HTTP.send(export, HttpResponse.BodyHandlers.ofByteArray());
                 if (ok.statusCode() == 200) {
