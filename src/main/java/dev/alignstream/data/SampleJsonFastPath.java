@@ -136,22 +136,12 @@ final class SampleJsonFastPath {
 
     /** A member name without escapes; null otherwise. Names of this class's members only, so no allocation. */
     private static String key(Cursor c) {
-        if (!c.take('"')) {
+        int start = quoted(c, false);
+        if (start < 0) {
             return null;
         }
+        int end = c.i - 1;
         byte[] b = c.b;
-        int start = c.i;
-        int end = start;
-        while (end < b.length && b[end] != '"') {
-            if (b[end] == '\\') {
-                return null;
-            }
-            end++;
-        }
-        if (end == b.length) {
-            return null;
-        }
-        c.i = end + 1;
         return switch (end - start) {
             case 8 -> equals(b, start, "features") ? "features" : null;
             case 6 -> equals(b, start, "target") ? "target" : null;
@@ -173,24 +163,38 @@ final class SampleJsonFastPath {
 
     /** A string of printable ASCII without escapes, at most {@link SampleJson#MAX_ID} long; else null. */
     private static String string(Cursor c) {
-        if (!c.take('"')) {
+        int start = quoted(c, true);
+        int end = c.i - 1;
+        if (start < 0 || end - start > SampleJson.MAX_ID) {
             return null;
+        }
+        return new String(c.b, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * A string without escapes (with {@code printableOnly}, of printable ASCII only) at the cursor:
+     * returns the index of its first byte and moves the cursor past its closing quote, so its
+     * bytes are {@code [start, c.i - 1)}; -1 if there is no such string here.
+     */
+    private static int quoted(Cursor c, boolean printableOnly) {
+        if (!c.take('"')) {
+            return -1;
         }
         byte[] b = c.b;
         int start = c.i;
         int end = start;
         while (end < b.length && b[end] != '"') {
             byte x = b[end];
-            if (x < 0x20 || x > 0x7e || x == '\\') {
-                return null;
+            if (x == '\\' || (printableOnly && (x < 0x20 || x > 0x7e))) {
+                return -1;
             }
             end++;
         }
-        if (end == b.length || end - start > SampleJson.MAX_ID) {
-            return null;
+        if (end == b.length) {
+            return -1;
         }
         c.i = end + 1;
-        return new String(b, start, end - start, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return start;
     }
 
     /** A non-negative JSON integer (no sign, no fraction, no leading zero) up to {@code max}; else -1. */
