@@ -92,6 +92,24 @@ final class Journal {
         }
     }
 
+    /**
+     * The task's list of journaled records whose outputs were not emitted yet (see
+     * {@link TaskModels}), or null when there is none. One key for the task, beside the journals.
+     */
+    byte[] owed() {
+        return store.get(OWED);
+    }
+
+    void putOwed(byte[] list) {
+        store.put(OWED, list);
+    }
+
+    void deleteOwed() {
+        store.delete(OWED);
+    }
+
+    private static final String OWED = "o|";
+
     /** Deletes entries below {@code to} that are still stored. */
     void truncateBelow(String stream, long to) {
         long[] p = positions(stream);

@@ -48,6 +48,8 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     static final String PREDICTIONS = "predictions";
     static final String DEAD_LETTERS = "dead-letters";
     static final int DEAD_LETTER_MAX_VALUE = DeadLetters.MAX_VALUE;
+    /** Interval of the punctuation that emits the outputs of records whose steps ran ahead. */
+    static final long FLUSH_MILLIS = 50;
 
     /**
      * Largest sample record accepted: under the broker's default 1 MB message limit with room for
@@ -67,19 +69,18 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     private ModelReconciler reconciler;
     private DeadLetters deadLetters;
     private long reconciledVersion = -1;
-    private Record<String, byte[]> current;
     private final TaskModels.Output output = new TaskModels.Output() {
         @Override
         public void prediction(ModelSpec spec, DataEvent sample, Prediction p, long offset, long version, boolean waits,
-                               long nanos) {
-            forward(spec, PredictionJson.encode(spec, sample, p, offset, version, waits), sample, p, nanos);
+                               long nanos, long timestamp) {
+            forward(spec, PredictionJson.encode(spec, sample, p, offset, version, waits), sample, p, nanos, timestamp);
         }
 
         @Override
         public void outcome(ModelSpec spec, Sample sample, Prediction scored, long offset, long servedVersion,
-                            long delayMillis, long nanos) {
+                            long delayMillis, long nanos, long timestamp) {
             forward(spec, PredictionJson.encodeOutcome(spec, sample, scored, offset, servedVersion, delayMillis), sample,
-                    scored, nanos);
+                    scored, nanos, timestamp);
         }
     };
 
@@ -120,11 +121,15 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
             drainRequests();
             reconcileIfChanged();
         });
+        // outputs of records whose steps ran ahead (and those a crashed task owed) wait at most this
+        // long once records stop arriving
+        context.schedule(Duration.ofMillis(FLUSH_MILLIS), PunctuationType.WALL_CLOCK_TIME, t -> models.drain(output));
     }
 
     private DeclaredModels.View reconcileIfChanged() {
         DeclaredModels.View declared = registry.declarations().view();
         if (declared.version() != reconciledVersion) {
+            models.drain(output);
             reconciler.reconcile(declared);
             reconciledVersion = declared.version();
         }
@@ -170,26 +175,22 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
             return;
         }
         long offset = context.recordMetadata().map(RecordMetadata::offset).orElse(-1L);
-        current = record;
-        try {
-            BadRecordException unusable;
-            if (event.event() instanceof LabelRecord label) {
-                unusable = complete(stream, live, label, time, offset);
-            } else if (!(event.event() instanceof Sample)) {
-                // a sequence (RNN models): learned whole, or predicted when it has no targets
-                unusable = models.learn(stream, live, event.event(), offset, output, null);
-            } else {
-                Sample sample = (Sample) event.event();
-                unusable = !sample.isLabelled() && sample.id() != null
-                        ? serve(stream, live, sample, time, offset)
-                        : models.learn(stream, live, sample, offset, output, null);
-            }
-            if (unusable != null) {
-                deadLetters.write(record, unusable.reason(), unusable.getMessage()
-                        + (live.size() > 1 && isSizeReason(unusable.reason()) ? " (no model of the stream can use it)" : ""));
-            }
-        } finally {
-            current = null;
+        long timestamp = record.timestamp();
+        BadRecordException unusable;
+        if (event.event() instanceof LabelRecord label) {
+            unusable = complete(stream, live, label, time, offset, timestamp);
+        } else if (!(event.event() instanceof Sample)) {
+            // a sequence (RNN models): learned whole, or predicted when it has no targets
+            unusable = models.learn(stream, live, event.event(), offset, timestamp, output, null);
+        } else {
+            Sample sample = (Sample) event.event();
+            unusable = !sample.isLabelled() && sample.id() != null
+                    ? serve(stream, live, sample, time, offset, timestamp)
+                    : models.learn(stream, live, sample, offset, timestamp, output, null);
+        }
+        if (unusable != null) {
+            deadLetters.write(record, unusable.reason(), unusable.getMessage()
+                    + (live.size() > 1 && isSizeReason(unusable.reason()) ? " (no model of the stream can use it)" : ""));
         }
     }
 
@@ -204,13 +205,13 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
      * Nothing is learned and nothing is journaled until the label comes.
      */
     private BadRecordException serve(String stream, TreeMap<String, TaskModels.Live> live, Sample sample, long time,
-                                     long offset) {
+                                     long offset, long timestamp) {
         if (pending.advanceAndContains(stream, time, sample.id())) {
             return new BadRecordException(BadRecordReason.DUPLICATE_ID, "a sample with id '" + sample.id()
                     + "' already waits for its label on stream '" + stream + "'");
         }
         List<PendingStore.Served> served = new ArrayList<>(live.size());
-        BadRecordException unusable = models.serve(live, sample, offset, output, served);
+        BadRecordException unusable = models.serve(live, sample, offset, timestamp, output, served);
         if (unusable == null) {
             pending.add(stream, time, sample, served);
             reportPending(stream);
@@ -225,7 +226,7 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
      * stream could learn is refused before it is matched, so its sample keeps waiting.
      */
     private BadRecordException complete(String stream, TreeMap<String, TaskModels.Live> live, LabelRecord label,
-                                        long time, long offset) {
+                                        long time, long offset, long timestamp) {
         BadRecordException unusable = null;
         for (TaskModels.Live lm : live.values()) {
             try {
@@ -253,7 +254,7 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
         for (LearningListener l : registry.listeners()) {
             l.onLabelDelay(stream, delay);
         }
-        return models.learn(stream, live, label.complete(c.pending().sample().features()), offset, output,
+        return models.learn(stream, live, label.complete(c.pending().sample().features()), offset, timestamp, output,
                 new TaskModels.Completion(c.pending(), delay));
     }
 
@@ -264,8 +265,8 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
         }
     }
 
-    private void forward(ModelSpec spec, byte[] value, DataEvent sample, Prediction p, long nanos) {
-        context.forward(new Record<>(spec.id(), value, current.timestamp()), PREDICTIONS);
+    private void forward(ModelSpec spec, byte[] value, DataEvent sample, Prediction p, long nanos, long timestamp) {
+        context.forward(new Record<>(spec.id(), value, timestamp), PREDICTIONS);
         for (LearningListener l : registry.listeners()) {
             l.onPrediction(spec, sample, p, nanos);
         }
@@ -288,6 +289,10 @@ final class LearningProcessor implements Processor<String, byte[], String, byte[
     }
 
     private void drainRequests() {
+        if (requests.isEmpty()) {
+            return;
+        }
+        models.drain(output); // a request reads or changes a model: every step of the task is done first
         Runnable r;
         while ((r = requests.poll()) != null) {
             r.run();

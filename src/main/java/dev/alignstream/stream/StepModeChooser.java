@@ -1,7 +1,7 @@
 package dev.alignstream.stream;
 
 /**
- * Chooses, for one stream, whether a record's model steps run in parallel ({@link StepPool}) or
+ * Chooses, for one stream, whether a record's model steps run in parallel ({@link StepLanes}) or
  * one after another, by measuring both: parallel steps pay only when another core is free to
  * take them, which depends on the machine's load at the time, not only on the step's cost.
  * It starts parallel; in every period of {@link #PERIOD} records, the last {@link #WINDOW} run

@@ -6,12 +6,14 @@ import dev.alignstream.data.BadRecordReason;
 import dev.alignstream.data.DataEvent;
 import dev.alignstream.data.Sample;
 import dev.alignstream.data.SequenceSample;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,9 +73,10 @@ final class TaskModels {
         /**
          * @param version samples seen by the model when it predicted (before learning)
          * @param waits   the sample was served and waits for a delayed label (nothing learned)
+         * @param timestamp the Kafka timestamp of the output record (its input record's)
          */
         void prediction(ModelSpec spec, DataEvent sample, Prediction p, long sourceOffset, long version, boolean waits,
-                        long stepNanos);
+                        long stepNanos, long timestamp);
 
         /**
          * A delayed label completed a sample: {@code scored} is the served prediction scored against
@@ -83,7 +86,7 @@ final class TaskModels {
          *                      joined after that (it is then scored by its prediction now)
          */
         void outcome(ModelSpec spec, Sample sample, Prediction scored, long sourceOffset, long servedVersion,
-                     long delayMillis, long stepNanos);
+                     long delayMillis, long stepNanos, long timestamp);
     }
 
     /** The pending sample a labelled sample completes, and how long its label took. */
@@ -108,14 +111,12 @@ final class TaskModels {
         String reportedRefusal;
         /** What other threads see of this model; counters published after every step. */
         PublishedStatus published;
-        /** The current record's step (written by whichever thread ran it, read by the stream thread after). */
-        Prediction stepped;
-        /** The current record's served prediction scored against its delayed label, else null. */
-        Prediction scored;
-        long stepVersion;
-        long stepNanos;
-        /** Moving mean of the step time: whether running this model's steps on another thread pays. */
-        double meanStepNanos;
+        /** Journal position of the latest snapshot planned: taken, or due after a step still running. */
+        long plannedSnapshotSeq;
+        /** This model's steps, in journal order, when they run on the {@link StepLanes}. */
+        final StepLanes.Lane lane = new StepLanes.Lane();
+        /** Moving mean of the step time (written by the thread of the step): whether parallel steps pay. */
+        volatile double meanStepNanos;
 
         Live(ModelSpec spec, long generation, ServedModel model, long snapshotSeq, int snapshotEvery, boolean fitted,
              int unfitRun) {
@@ -123,6 +124,7 @@ final class TaskModels {
             this.generation = generation;
             this.model = model;
             this.snapshotSeq = snapshotSeq;
+            this.plannedSnapshotSeq = snapshotSeq;
             this.phase = Math.floorMod(spec.id().hashCode(), snapshotEvery);
             this.fitted = fitted;
             this.unfitRun = unfitRun;
@@ -161,9 +163,15 @@ final class TaskModels {
     /** Threads (the stream thread's included) a record's model steps may run on; 1: one after another. */
     private final int modelThreads;
     /** Started when a stream first has two models worth running in parallel. */
-    private StepPool pool;
-    /** The models stepping on the current record, in id order (reused: no allocation per record). */
-    private final ArrayList<Live> stepping = new ArrayList<>();
+    private StepLanes lanes;
+    /** Journaled records whose outputs are not emitted yet, in journal order (see {@link #learn}). */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    /** When {@link #learn} last returned: records arriving back to back may run ahead. */
+    private long lastLearnEnd = Long.MIN_VALUE / 2;
+    /** Records owed outputs by the task that ran before this one (read at restore), in journal order. */
+    private final List<OwedRecord> owed = new ArrayList<>();
+    /** Whether the store holds a list of records owed outputs ({@link Journal#owed}). */
+    private boolean owedStored;
     /** Per stream: whether its records' steps run in parallel now (measured, see the class). */
     private final Map<String, StepModeChooser> stepModes = new HashMap<>();
 
@@ -200,6 +208,7 @@ final class TaskModels {
 
     /** Rebuilds the task's models from their snapshots and journals, honouring deletes and re-creations. */
     void restore(DeclaredModels.View declared) {
+        readOwed();
         for (SnapshotStore.Refusal r : snapshots.refusals()) {
             DeclaredModels.Declaration d = declared.get(r.modelId());
             if (d == null || d.generation() != r.generation()) {
@@ -255,7 +264,12 @@ final class TaskModels {
         Live lm = new Live(spec, d.generation(), m, h.journalSeq(), snapshotEvery, h.fitted(), h.unfitRun());
         long[] replayed = {0};
         journal.replay(h.stream(), h.journalSeq(), (seq, e) -> {
-            replay(lm, e);
+            long version = lm.model.samplesSeen();
+            Prediction p = replay(lm, e);
+            OwedRecord o = p == null ? null : owedAt.get(h.stream() + "|" + seq);
+            if (o != null) {
+                o.learned(lm.spec.id(), e, p, version);
+            }
             replayed[0]++;
         });
         add(lm);
@@ -269,24 +283,131 @@ final class TaskModels {
         }
     }
 
-    private void replay(Live lm, JournalEntry e) {
+    /** Applies one journal entry to a model being restored; returns its prediction when it stepped on a record. */
+    private Prediction replay(Live lm, JournalEntry e) {
         if (!byId.containsKey(lm.spec.id()) && lm.unfitRun >= UNFIT_LIMIT) {
-            return;
+            return null;
         }
         if (e.isRecord()) {
             DataEvent s = e.decodeRecord();
             lm.refusal = lm.model.fits(s);
             if (lm.refusal == null) {
-                lm.model.observe(s);
+                Prediction p = lm.model.observe(s);
                 lm.fitted = true;
                 lm.unfitRun = 0;
-            } else {
-                countRefusal(lm, false);
+                return p;
             }
+            countRefusal(lm, false);
         } else if (e.appliesTo(lm.spec.id(), lm.generation)) {
             lm.model().setLearningRate(e.learningRate());
             lm.model().setPaused(e.paused());
         }
+        return null;
+    }
+
+    /**
+     * A record whose outputs the task that ran before this one had not emitted when its state was
+     * last committed (its steps were running ahead): the models restored here recompute them in
+     * their replay, bit for bit, and {@link #emitOwed} emits them before anything else.
+     */
+    private static final class OwedRecord {
+        final String stream;
+        final long seq;
+        final long timestamp;
+        DataEvent sample;
+        long sourceOffset;
+        /** Model id (in id order) -> its prediction and samples seen before it. */
+        final TreeMap<String, Prediction> predictions = new TreeMap<>();
+        final Map<String, Long> versions = new HashMap<>();
+
+        OwedRecord(String stream, long seq, long timestamp) {
+            this.stream = stream;
+            this.seq = seq;
+            this.timestamp = timestamp;
+        }
+
+        void learned(String modelId, JournalEntry e, Prediction p, long version) {
+            if (sample == null) {
+                sample = e.decodeRecord();
+                sourceOffset = e.sourceOffset();
+            }
+            predictions.put(modelId, p);
+            versions.put(modelId, version);
+        }
+    }
+
+    /** {@link #owed} by stream and journal position, while models are restored. */
+    private final Map<String, OwedRecord> owedAt = new HashMap<>();
+
+    private void readOwed() {
+        byte[] stored = journal.owed();
+        owedStored = stored != null;
+        if (stored == null) {
+            return;
+        }
+        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(stored))) {
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                OwedRecord o = new OwedRecord(in.readUTF(), in.readLong(), in.readLong());
+                owed.add(o);
+                owedAt.put(o.stream + "|" + o.seq, o);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        LOG.info("{} records' outputs were not emitted before the last commit: emitted once their models are restored",
+                owed.size());
+    }
+
+    /** Emits the outputs the previous task owed ({@link OwedRecord}), once, before any other output. */
+    private void emitOwed(Output out) {
+        if (owed.isEmpty()) {
+            return;
+        }
+        for (OwedRecord o : owed) {
+            for (Map.Entry<String, Prediction> e : o.predictions.entrySet()) {
+                Live lm = byId.get(e.getKey());
+                if (lm != null) {
+                    out.prediction(lm.spec, o.sample, e.getValue(), o.sourceOffset, o.versions.get(e.getKey()), false, 0,
+                            o.timestamp);
+                }
+            }
+        }
+        owed.clear();
+        owedAt.clear();
+    }
+
+    /**
+     * Keeps the committed list of records whose outputs are not emitted yet equal to the
+     * in-memory one: a commit may come after any call, and the task restoring that state must
+     * know which outputs to emit (those of earlier records are in the same transaction).
+     */
+    private void recordOwed() {
+        if (inFlight.isEmpty() && owed.isEmpty()) {
+            if (owedStored) {
+                journal.deleteOwed();
+                owedStored = false;
+            }
+            return;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64);
+        try (java.io.DataOutputStream d = new java.io.DataOutputStream(bytes)) {
+            d.writeInt(owed.size() + inFlight.size());
+            for (OwedRecord o : owed) {
+                d.writeUTF(o.stream);
+                d.writeLong(o.seq);
+                d.writeLong(o.timestamp);
+            }
+            for (InFlight r : inFlight) {
+                d.writeUTF(r.stream);
+                d.writeLong(r.seq);
+                d.writeLong(r.timestamp);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        journal.putOwed(bytes.toByteArray());
+        owedStored = true;
     }
 
     /**
@@ -374,20 +495,28 @@ final class TaskModels {
 
     /**
      * Learns one record of {@code stream} (a {@link Sample} or a {@link SequenceSample}) with every
-     * model of {@code models} that can use it.
+     * model of {@code models} that can use it. When its models' steps run in parallel and records
+     * are arriving back to back, the steps may still be running when this returns: the record's
+     * outputs are then emitted by a later call (in journal order), by {@link #drain}, or, after a
+     * crash, by the task that restores it (see the class comment).
      *
+     * @param timestamp the Kafka timestamp of the record's outputs
      * @return null when at least one model used the record (it is journaled, and each model
      *         that could not use it counted it against itself), else the first model's reason,
      *         and nothing was changed
      */
     BadRecordException learn(String stream, TreeMap<String, Live> models, DataEvent sample, long sourceOffset,
-                             Output out, Completion completes) {
+                             long timestamp, Output out, Completion completes) {
+        long entered = System.nanoTime();
+        emitOwed(out);
         BadRecordException first = null;
         int usable = 0;
+        int costly = 0;
         for (Live lm : models.values()) {
             lm.refusal = lm.model.fits(sample);
             if (lm.refusal == null) {
                 usable++;
+                costly += lm.meanStepNanos >= parallelMinStepNanos ? 1 : 0;
             } else if (first == null) {
                 first = lm.refusal;
             }
@@ -409,90 +538,270 @@ final class TaskModels {
         }
         long seq = journal.head(stream);
         journal.append(stream, seq, entry);
-        stepping.clear();
-        int costly = 0;
-        for (Live lm : models.values()) {
-            if (lm.refusal == null) {
-                stepping.add(lm);
-                costly += lm.meanStepNanos >= parallelMinStepNanos ? 1 : 0;
-            }
-        }
         StepModeChooser mode = modelThreads > 1 && costly >= 2
                 ? stepModes.computeIfAbsent(stream, s -> new StepModeChooser()) : null;
-        if (mode != null && mode.parallelNext()) {
-            // the models share nothing mutable and each step is single-threaded: the same bits
-            // as one after another; everything they output is emitted below, in id order
-            if (pool == null) {
-                pool = new StepPool(modelThreads, "alignstream-model-steps");
+        boolean parallel = mode != null && mode.parallelNext();
+        long t0 = System.nanoTime();
+        if (!parallel && !inFlight.isEmpty()) {
+            drain(out); // a step run here must not overtake its model's steps still on the lanes
+        }
+        InFlight r = plan(stream, seq, models, sample, sourceOffset, timestamp, completes);
+        inFlight.add(r);
+        if (parallel) {
+            if (lanes == null) {
+                lanes = new StepLanes(modelThreads, "alignstream-model-steps");
             }
-            long t0 = System.nanoTime();
-            pool.run(stepping, lm -> step(lm, sample, completes));
-            mode.took(System.nanoTime() - t0);
+            for (int i = 0; i < r.models.length; i++) {
+                final int slot = i;
+                lanes.submit(r.models[i].lane, () -> r.run(slot));
+            }
             PARALLEL_RECORDS.incrementAndGet();
-        } else if (mode != null) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < stepping.size(); i++) {
-                step(stepping.get(i), sample, completes);
-            }
-            mode.took(System.nanoTime() - t0);
-        } else {
-            for (int i = 0; i < stepping.size(); i++) {
-                step(stepping.get(i), sample, completes);
-            }
-        }
-        stepping.clear();
-        for (Live lm : models.values()) {
-            if (lm.refusal != null) {
-                countRefusal(lm, true);
-                continue;
-            }
-            Prediction p = lm.stepped;
-            lm.stepped = null;
-            lm.fitted = true;
-            lm.unfitRun = 0;
-            if (p.step() == Prediction.StepOutcome.REJECTED) {
-                LOG.warn("model {}: update rejected at journal position {}: {}", lm.spec.id(), seq, p.rejectReason());
-            }
-            lm.published.counters(lm.model().samplesSeen(), lm.model().rejectedSteps());
-            if (completes == null) {
-                out.prediction(lm.spec, sample, p, sourceOffset, lm.stepVersion, false, lm.stepNanos);
+            boolean ahead = completes == null && entered - lastLearnEnd < runAheadGapNanos;
+            if (ahead) {
+                collect(out);
+                while (inFlight.size() > RUN_AHEAD_RECORDS) {
+                    InFlight oldest = inFlight.peekFirst();
+                    lanes.helpUntil(oldest::done);
+                    collect(out);
+                }
             } else {
-                PendingStore.Served served = completes.pending().servedBy(lm.spec.id());
-                out.outcome(lm.spec, (Sample) sample, lm.scored, sourceOffset, served == null ? -1 : served.version(),
-                        completes.delayMillis(), lm.stepNanos);
-                lm.scored = null;
+                lanes.helpUntil(this::allDone);
+                collect(out);
             }
-        }
-        if (!refusedNow.isEmpty()) {
-            refuseUnfitNow();
-        }
-        for (Live lm : models.values()) {
-            if ((seq + 1 + lm.phase) % snapshotEvery == 0 || seq + 1 - lm.snapshotSeq >= 2L * snapshotEvery) {
-                snapshot(lm, seq + 1);
+        } else {
+            for (int i = 0; i < r.models.length; i++) {
+                r.run(i);
             }
+            collect(out);
         }
-        truncate(stream);
+        if (mode != null) {
+            mode.took(System.nanoTime() - t0);
+        }
+        recordOwed();
+        lastLearnEnd = System.nanoTime();
         return null;
     }
+
+    /**
+     * Records may run ahead only while they arrive back to back (a backlog): when the stream thread
+     * was idle for longer than this before a record, the record is finished before {@link #learn}
+     * returns, so a lone record's outputs are never held back. Tests set it to force either way.
+     */
+    static volatile long runAheadGapNanos = 1_000_000;
+
+    /** Records whose steps may still run when {@link #learn} returns (the oldest is waited for beyond that). */
+    static final int RUN_AHEAD_RECORDS = 4;
 
     /** Records whose model steps ran in parallel (all tasks of the JVM), for tests and diagnostics. */
     static final java.util.concurrent.atomic.AtomicLong PARALLEL_RECORDS = new java.util.concurrent.atomic.AtomicLong();
 
     /**
-     * One model's step on one record, on whichever thread runs it: touches only {@code lm}'s own
-     * model and fields, and reads the sample and the pending store's answer.
+     * The record's work for each model, decided on the stream thread from what it knows now:
+     * which models step on it (each counted fitted, the others' refusals counted and the unfit
+     * ones refused) and which take a snapshot right after it (at the staggered positions, planned
+     * ahead of the steps, since a model running ahead is no longer at this position later).
      */
-    private static void step(Live lm, DataEvent sample, Completion completes) {
-        long start = System.nanoTime();
-        lm.stepVersion = lm.model().samplesSeen();
-        Prediction p = lm.model.observe(sample);
-        long nanos = System.nanoTime() - start;
-        lm.stepNanos = nanos;
-        lm.meanStepNanos = lm.meanStepNanos == 0 ? nanos : 0.9 * lm.meanStepNanos + 0.1 * nanos;
-        lm.stepped = p;
-        if (completes != null) {
-            PendingStore.Served served = completes.pending().servedBy(lm.spec.id());
-            lm.scored = served == null ? p : lm.model.scoreServed(served.output(), sample, p);
+    private InFlight plan(String stream, long seq, TreeMap<String, Live> models, DataEvent sample, long sourceOffset,
+                          long timestamp, Completion completes) {
+        for (Live lm : models.values()) {
+            if (lm.refusal != null) {
+                countRefusal(lm, true);
+            } else {
+                lm.fitted = true;
+                lm.unfitRun = 0;
+            }
+        }
+        if (!refusedNow.isEmpty()) {
+            refuseUnfitNow();
+        }
+        List<Live> work = new ArrayList<>(models.size());
+        List<Boolean> due = new ArrayList<>(models.size());
+        for (Live lm : models.values()) {
+            boolean snapshot = (seq + 1 + lm.phase) % snapshotEvery == 0
+                    || seq + 1 - lm.plannedSnapshotSeq >= 2L * snapshotEvery;
+            if (snapshot) {
+                lm.plannedSnapshotSeq = seq + 1;
+            }
+            if (lm.refusal == null || snapshot) {
+                work.add(lm);
+                due.add(snapshot);
+            }
+        }
+        return new InFlight(stream, seq, sample, sourceOffset, timestamp, completes, work, due);
+    }
+
+    private boolean allDone() {
+        for (InFlight r : inFlight) {
+            if (!r.done()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Emits the finished records at the front of the queue, in journal order. */
+    private void collect(Output out) {
+        while (!inFlight.isEmpty() && inFlight.peekFirst().done()) {
+            finish(inFlight.pollFirst(), out);
+        }
+    }
+
+    /**
+     * Waits for every model step of the task and emits every record's outputs: afterwards each
+     * model is at its journal's head and may be read or changed. Called before anything else
+     * touches a model (a request, a re-declaration, a served sample, a label) and periodically,
+     * so held-back outputs are never late by more than the punctuation interval.
+     */
+    void drain(Output out) {
+        emitOwed(out);
+        if (!inFlight.isEmpty()) {
+            if (lanes != null) {
+                lanes.helpUntil(this::allDone);
+            }
+            collect(out);
+        }
+        recordOwed();
+    }
+
+    /**
+     * What one record does to its models after their steps: a prediction (or an outcome) per
+     * model that used it, in model id order, its published counters, and the snapshots planned
+     * after it; then the journal is truncated behind every snapshot.
+     */
+    private void finish(InFlight r, Output out) {
+        for (Throwable t : r.failures) {
+            if (t instanceof RuntimeException e) {
+                throw e;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            if (t != null) {
+                throw new IllegalStateException(t);
+            }
+        }
+        for (int i = 0; i < r.models.length; i++) {
+            Live lm = r.models[i];
+            Prediction p = r.predictions[i];
+            if (p != null) {
+                if (p.step() == Prediction.StepOutcome.REJECTED) {
+                    LOG.warn("model {}: update rejected at journal position {}: {}", lm.spec.id(), r.seq,
+                            p.rejectReason());
+                }
+                lm.published.counters(r.seen[i], r.rejected[i]);
+                if (r.completes == null) {
+                    out.prediction(lm.spec, r.sample, p, r.sourceOffset, r.versions[i], false, r.nanos[i], r.timestamp);
+                } else {
+                    PendingStore.Served served = r.completes.pending().servedBy(lm.spec.id());
+                    out.outcome(lm.spec, (Sample) r.sample, r.scored[i], r.sourceOffset,
+                            served == null ? -1 : served.version(), r.completes.delayMillis(), r.nanos[i], r.timestamp);
+                }
+            }
+        }
+        for (int i = 0; i < r.models.length; i++) {
+            byte[] bytes = r.snapshotBytes[i];
+            if (bytes != null && byId.get(r.models[i].spec.id()) == r.models[i]) {
+                Live lm = r.models[i];
+                snapshots.put(lm.spec.id(), lm.spec.stream(), lm.generation, r.seq + 1, r.fitted[i], r.unfitRun[i], bytes);
+                lm.snapshotSeq = r.seq + 1;
+            }
+        }
+        truncate(r.stream);
+    }
+
+    /**
+     * A journaled record and its work for each model: filled in by whichever thread runs each
+     * slot ({@link #run}), read by the stream thread once {@link #done}.
+     */
+    private static final class InFlight {
+        final String stream;
+        final long seq;
+        final DataEvent sample;
+        final long sourceOffset;
+        final long timestamp;
+        final Completion completes;
+        final Live[] models;
+        /** Whether model {@code i} steps on the record (else it only takes its snapshot). */
+        final boolean[] uses;
+        final boolean[] snapshotDue;
+        final boolean[] fitted;
+        final int[] unfitRun;
+        final Prediction[] predictions;
+        final Prediction[] scored;
+        final long[] versions;
+        final long[] nanos;
+        final long[] seen;
+        final long[] rejected;
+        final byte[][] snapshotBytes;
+        final Throwable[] failures;
+        final AtomicInteger remaining;
+
+        InFlight(String stream, long seq, DataEvent sample, long sourceOffset, long timestamp, Completion completes,
+                 List<Live> models, List<Boolean> snapshotDue) {
+            this.stream = stream;
+            this.seq = seq;
+            this.sample = sample;
+            this.sourceOffset = sourceOffset;
+            this.timestamp = timestamp;
+            this.completes = completes;
+            int n = models.size();
+            this.models = models.toArray(new Live[0]);
+            this.uses = new boolean[n];
+            this.snapshotDue = new boolean[n];
+            this.fitted = new boolean[n];
+            this.unfitRun = new int[n];
+            this.predictions = new Prediction[n];
+            this.scored = new Prediction[n];
+            this.versions = new long[n];
+            this.nanos = new long[n];
+            this.seen = new long[n];
+            this.rejected = new long[n];
+            this.snapshotBytes = new byte[n][];
+            this.failures = new Throwable[n];
+            this.remaining = new AtomicInteger(n);
+            for (int i = 0; i < n; i++) {
+                Live lm = this.models[i];
+                this.uses[i] = lm.refusal == null;
+                this.snapshotDue[i] = snapshotDue.get(i);
+                this.fitted[i] = lm.fitted;
+                this.unfitRun[i] = lm.unfitRun;
+            }
+        }
+
+        /**
+         * Model {@code i}'s step on this record (when it can use it), then its planned snapshot, on
+         * whichever thread runs it: touches only that model and slot {@code i}. Never throws.
+         */
+        void run(int i) {
+            Live lm = models[i];
+            try {
+                if (uses[i]) {
+                    long start = System.nanoTime();
+                    versions[i] = lm.model.samplesSeen();
+                    Prediction p = lm.model.observe(sample);
+                    long took = System.nanoTime() - start;
+                    nanos[i] = took;
+                    lm.meanStepNanos = lm.meanStepNanos == 0 ? took : 0.9 * lm.meanStepNanos + 0.1 * took;
+                    if (completes != null) {
+                        PendingStore.Served served = completes.pending().servedBy(lm.spec.id());
+                        scored[i] = served == null ? p : lm.model.scoreServed(served.output(), sample, p);
+                    }
+                    seen[i] = lm.model.samplesSeen();
+                    rejected[i] = lm.model.rejectedSteps();
+                    predictions[i] = p;
+                }
+                if (snapshotDue[i]) {
+                    snapshotBytes[i] = lm.model.snapshotBytes();
+                }
+            } catch (Throwable t) {
+                failures[i] = t;
+            } finally {
+                remaining.decrementAndGet();
+            }
+        }
+
+        boolean done() {
+            return remaining.get() == 0;
         }
     }
 
@@ -504,8 +813,9 @@ final class TaskModels {
      *
      * @return null when at least one model served it, else the first model's reason
      */
-    BadRecordException serve(TreeMap<String, Live> models, Sample sample, long sourceOffset, Output out,
+    BadRecordException serve(TreeMap<String, Live> models, Sample sample, long sourceOffset, long timestamp, Output out,
                              List<PendingStore.Served> served) {
+        drain(out);
         BadRecordException first = null;
         for (Live lm : models.values()) {
             BadRecordException refusal = lm.model.fits(sample);
@@ -518,7 +828,7 @@ final class TaskModels {
             Prediction p = lm.model.evaluate(sample);
             long nanos = System.nanoTime() - start;
             served.add(new PendingStore.Served(lm.spec.id(), version, p.output()));
-            out.prediction(lm.spec, sample, p, sourceOffset, version, true, nanos);
+            out.prediction(lm.spec, sample, p, sourceOffset, version, true, nanos, timestamp);
         }
         return served.isEmpty() ? first : null;
     }
@@ -595,6 +905,7 @@ final class TaskModels {
         snapshots.put(lm.spec.id(), lm.spec.stream(), lm.generation, seq, lm.fitted, lm.unfitRun,
                 lm.model.snapshotBytes());
         lm.snapshotSeq = seq;
+        lm.plannedSnapshotSeq = seq;
     }
 
     /** Drops journal entries every restorable snapshot of the stream is past. */
@@ -648,10 +959,13 @@ final class TaskModels {
 
     /** Releases everything this task holds on the instance (its memory, its registry entries); state stays committed. */
     void close() {
-        if (pool != null) {
-            pool.close();
-            pool = null;
+        if (lanes != null) {
+            // steps still queued are dropped: their records' outputs are owed in the committed
+            // state, and the task that restores it emits them
+            lanes.close();
+            lanes = null;
         }
+        inFlight.clear();
         for (Live lm : new ArrayList<>(byId.values())) {
             budget.release(lm.spec.id());
             registry.release(lm.spec.id(), owner);

@@ -2,7 +2,6 @@ package dev.alignstream.stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alignstream.core.Learner;
@@ -132,28 +131,6 @@ class ParallelModelsTopologyTest {
             byte[] expected = ModelFile.toBytes(offline.model());
             assertArrayEquals(expected, serial.models().get(s.id()), s.id() + " serial equals offline");
             assertArrayEquals(expected, parallel.models().get(s.id()), s.id() + " parallel equals offline");
-        }
-    }
-
-    @Test
-    void aFailingStepIsRethrownOnTheCallingThreadAfterEveryLaneFinished() {
-        try (StepPool pool = new StepPool(2, "test-steps")) {
-            int[] ran = new int[4];
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> pool.run(List.of(0, 1, 2, 3), i -> {
-                ran[i] = 1;
-                if (i >= 1) {
-                    throw new IllegalStateException("step " + i);
-                }
-            }));
-            assertEquals("step 1", e.getMessage(), "the failure of the lowest item is reported");
-            assertArrayEquals(new int[] {1, 1, 1, 1}, ran, "every item ran");
-            List<Integer> seen = new ArrayList<>();
-            pool.run(List.of(5, 6), i -> {
-                synchronized (seen) {
-                    seen.add(i);
-                }
-            });
-            assertEquals(2, seen.size(), "the pool works after a failure");
         }
     }
 

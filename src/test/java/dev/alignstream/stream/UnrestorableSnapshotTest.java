@@ -37,12 +37,12 @@ class UnrestorableSnapshotTest {
     private static final TaskModels.Output IGNORE = new TaskModels.Output() {
         @Override
         public void prediction(ModelSpec spec, DataEvent sample, Prediction p, long offset, long version, boolean waits,
-                               long nanos) {
+                               long nanos, long timestamp) {
         }
 
         @Override
         public void outcome(ModelSpec spec, Sample sample, Prediction scored, long offset, long servedVersion,
-                            long delayMillis, long nanos) {
+                            long delayMillis, long nanos, long timestamp) {
         }
     };
 
@@ -72,7 +72,7 @@ class UnrestorableSnapshotTest {
     private static void learn(TaskModels task, DeclaredModels.View declared, List<Sample> data, int from, int to) {
         TreeMap<String, TaskModels.Live> live = task.modelsOf("s", declared, declared.ofStream("s"));
         for (int i = from; i < to; i++) {
-            assertNull(task.learn("s", live, data.get(i), i, IGNORE, null));
+            assertNull(task.learn("s", live, data.get(i), i, 0L, IGNORE, null));
         }
     }
 

@@ -1,0 +1,179 @@
+package dev.alignstream.stream;
+
+import java.util.ArrayDeque;
+import java.util.function.BooleanSupplier;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs the model steps of a stream task on a fixed set of worker threads and on the calling
+ * thread while it waits. Each model has a {@link Lane}: its steps run one at a time, in the order
+ * they were submitted, on whichever thread is free; steps of different lanes run in parallel.
+ * So a model may be several records ahead of another (three models on two cores keep both busy,
+ * where running one record's steps to completion before the next left a core idle for the third
+ * step), while each model still sees the records in journal order, one step at a time, on
+ * single-threaded code: which thread runs a step never changes a bit of its result.
+ *
+ * <p>A step MUST NOT throw (a caller records its failure in its own result) and MUST touch only
+ * its own model and its own result slot. Whatever a step wrote is visible to a thread that
+ * observed its completion through a volatile or atomic written after it (the caller's result
+ * counter). Workers spin briefly, then wait: an idle set of lanes costs nothing. Only the stream
+ * task's thread submits and waits.
+ */
+final class StepLanes implements AutoCloseable {
+
+    /**
+     * How long a waiting thread spins before it sleeps: waking a sleeping thread costs a trip
+     * through the scheduler, which on a busy machine can take longer than a step.
+     */
+    static final long SPIN_NANOS = 50_000;
+
+    /** One model's queue of steps. Guarded by the owning {@link StepLanes}' lock. */
+    static final class Lane {
+        private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
+        /** A step of this lane is running: the next waits for it. */
+        private boolean running;
+        /** The lane is in the ready queue. */
+        private boolean ready;
+    }
+
+    private final Object lock = new Object();
+    /** Lanes with a step to run and none running, oldest first. */
+    private final ArrayDeque<Lane> ready = new ArrayDeque<>();
+    /** Size of {@link #ready}, readable without the lock for spinning. */
+    private volatile int readyCount;
+    private int sleepers;
+    private volatile boolean closed;
+    /** The thread in {@link #helpUntil}, woken when a step completes. */
+    private volatile Thread waiter;
+    private final Thread[] workers;
+
+    /** @param threads threads including the caller's ({@code threads - 1} worker threads are started) */
+    StepLanes(int threads, String name) {
+        if (threads < 2) {
+            throw new IllegalArgumentException("step lanes need at least 2 threads, got " + threads);
+        }
+        workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            Thread t = new Thread(this::work, name + "-" + (i + 1));
+            t.setDaemon(true);
+            workers[i] = t;
+            t.start();
+        }
+    }
+
+    /** Threads, the caller's included. */
+    int threads() {
+        return workers.length + 1;
+    }
+
+    /** Queues {@code step} after the lane's earlier steps. */
+    void submit(Lane lane, Runnable step) {
+        synchronized (lock) {
+            lane.queue.add(step);
+            if (!lane.running && !lane.ready) {
+                markReady(lane);
+            }
+        }
+    }
+
+    private void markReady(Lane lane) {
+        lane.ready = true;
+        ready.add(lane);
+        readyCount = ready.size();
+        if (sleepers > 0) {
+            lock.notify();
+        }
+    }
+
+    /** Runs one ready step on the calling thread; false when none was ready. */
+    private boolean runOne() {
+        Lane lane;
+        Runnable step;
+        synchronized (lock) {
+            lane = ready.poll();
+            if (lane == null) {
+                return false;
+            }
+            readyCount = ready.size();
+            lane.ready = false;
+            lane.running = true;
+            step = lane.queue.poll();
+        }
+        try {
+            step.run();
+        } finally {
+            synchronized (lock) {
+                lane.running = false;
+                if (!lane.queue.isEmpty()) {
+                    markReady(lane);
+                }
+            }
+            Thread w = waiter;
+            if (w != null) {
+                LockSupport.unpark(w);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Runs ready steps on the calling thread until {@code done} holds; while none is ready it
+     * spins, then parks until a step completes. {@code done} must become true through steps
+     * already submitted.
+     */
+    void helpUntil(BooleanSupplier done) {
+        waiter = Thread.currentThread();
+        try {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (!done.getAsBoolean()) {
+                if (runOne()) {
+                    spinUntil = System.nanoTime() + SPIN_NANOS;
+                } else if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                } else {
+                    // bounded: a completion between the check and the park is caught next round
+                    LockSupport.parkNanos(this, 1_000_000);
+                }
+            }
+        } finally {
+            waiter = null;
+        }
+    }
+
+    private void work() {
+        while (!closed) {
+            if (runOne()) {
+                continue;
+            }
+            long until = System.nanoTime() + SPIN_NANOS;
+            while (readyCount == 0 && !closed && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            if (readyCount > 0) {
+                continue;
+            }
+            synchronized (lock) {
+                sleepers++;
+                try {
+                    while (ready.isEmpty() && !closed) {
+                        lock.wait();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } finally {
+                    sleepers--;
+                }
+            }
+        }
+    }
+
+    /** Stops the workers once the steps they are running end; queued steps are dropped. */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            closed = true;
+            lock.notifyAll();
+        }
+    }
+}

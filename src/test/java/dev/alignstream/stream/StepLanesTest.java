@@ -1,0 +1,95 @@
+package dev.alignstream.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link StepLanes}: each lane's steps run one at a time in submission order, lanes run in
+ * parallel (one may be many steps ahead of another), and the waiting caller runs steps itself.
+ */
+class StepLanesTest {
+
+    @Test
+    void eachLaneRunsItsStepsOneAtATimeInOrderWhileLanesOvertakeEachOther() {
+        int laneCount = 3;
+        int steps = 3_000;
+        try (StepLanes lanes = new StepLanes(3, "test-lanes")) {
+            StepLanes.Lane[] lane = new StepLanes.Lane[laneCount];
+            List<List<Integer>> ran = new ArrayList<>();
+            AtomicInteger[] running = new AtomicInteger[laneCount];
+            for (int l = 0; l < laneCount; l++) {
+                lane[l] = new StepLanes.Lane();
+                ran.add(Collections.synchronizedList(new ArrayList<>()));
+                running[l] = new AtomicInteger();
+            }
+            AtomicInteger overlaps = new AtomicInteger();
+            AtomicInteger done = new AtomicInteger();
+            for (int i = 0; i < steps; i++) {
+                final int step = i;
+                final int l = i % laneCount;
+                lanes.submit(lane[l], () -> {
+                    if (running[l].incrementAndGet() != 1) {
+                        overlaps.incrementAndGet();
+                    }
+                    ran.get(l).add(step);
+                    running[l].decrementAndGet();
+                    done.incrementAndGet();
+                });
+            }
+            lanes.helpUntil(() -> done.get() == steps);
+            assertEquals(0, overlaps.get(), "two steps of one lane never ran at once");
+            for (int l = 0; l < laneCount; l++) {
+                List<Integer> got = ran.get(l);
+                assertEquals(steps / laneCount, got.size(), "lane " + l + " ran every step once");
+                for (int k = 1; k < got.size(); k++) {
+                    assertTrue(got.get(k - 1) < got.get(k), "lane " + l + " in submission order: " + got.subList(0, k + 1));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aLaneRunsAheadOfABlockedOneAndTheWaitingCallerRunsStepsItself() throws Exception {
+        try (StepLanes lanes = new StepLanes(2, "test-lanes")) {
+            StepLanes.Lane slow = new StepLanes.Lane();
+            StepLanes.Lane fast = new StepLanes.Lane();
+            CountDownLatch release = new CountDownLatch(1);
+            CountDownLatch slowStarted = new CountDownLatch(1);
+            Thread caller = Thread.currentThread();
+            List<String> onCaller = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger fastDone = new AtomicInteger();
+            // the one worker is held inside the slow lane's first step until the fast lane is 10 ahead
+            lanes.submit(slow, () -> {
+                slowStarted.countDown();
+                try {
+                    release.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(slowStarted.await(60, TimeUnit.SECONDS), "the worker took the slow lane's step");
+            for (int i = 0; i < 10; i++) {
+                lanes.submit(fast, () -> {
+                    if (Thread.currentThread() == caller) {
+                        onCaller.add("fast");
+                    }
+                    fastDone.incrementAndGet();
+                });
+            }
+            lanes.helpUntil(() -> fastDone.get() == 10);
+            assertEquals(10, onCaller.size(), "the caller ran the fast lane while the worker was held");
+            AtomicInteger slowSecond = new AtomicInteger();
+            lanes.submit(slow, slowSecond::incrementAndGet);
+            release.countDown();
+            lanes.helpUntil(() -> slowSecond.get() == 1);
+        }
+    }
+}
