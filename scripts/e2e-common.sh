@@ -4,7 +4,7 @@
 [ -f data/mnist-train.csv ] || java -jar $JAR datasets mnist --out data
 WORK=$(mktemp -d)
 java -jar $JAR broker --port $KPORT --dir "$WORK/kafka" > "$WORK/broker.log" 2>&1 & BROKER=$!
-SERVE=; trap 'kill ${SERVE:-} $BROKER 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"' EXIT
+SERVE=; trap 'kill ${SERVE:-} $BROKER 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"; [ -z "${KEEP_WORK:-}" ] || echo "kept $WORK"' EXIT
 until grep -qs ready "$WORK/broker.log"; do sleep 0.2; done
 # produce_n STREAM COUNT: the first COUNT samples of the training file, from its start again as
 # often as needed when the file holds fewer (its size depends on `datasets`' options), in one

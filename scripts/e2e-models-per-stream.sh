@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Samples/s of one stream through Kafka (embedded broker, exactly-once, batch 1) with one model
 # on it, and of another stream with three models on it, in the same broker and service run;
-# prints both and their ratio. The backlogs (WARM_STREAM samples of a warm-up stream with one model,
-# then WARMUP + N samples of each measured stream; one partition) are in the topic before the
-# service consumes any of it; each rate is taken after its stream's first WARMUP samples.
+# prints both and their ratio, in ROUNDS alternating rounds (one, three, one, three, ...: this
+# machine's speed drifts by tens of percent within minutes, so each ratio compares neighbouring
+# windows, and the median ratio is reported). The backlogs (WARM_STREAM samples of a warm-up
+# stream with one model and as many of one with three, then WARMUP + N samples of each measured
+# stream, each round's streams with their own models; one partition)
+# are in the topic before the service consumes any of it; each rate is taken after its stream's
+# first WARMUP samples. Both warm-up streams are needed: the JIT compiles the one-model path (steps
+# on the stream thread) and the three-model path (steps on the lanes, more prediction records per
+# transaction in the broker) separately, and still compiled the latter in the measured window
+# when only the first was warmed.
 # Usage: scripts/e2e-models-per-stream.sh [layers] [rule] [samples]
-# Env: WARMUP (default 2000), WARM_STREAM (default 40000: the JIT compiles Kafka's code paths for
-#      tens of thousands of samples on 2 cores, see e2e-throughput.sh, and the one-model stream is
-#      measured first),
+# Env: ROUNDS (default 3), WARMUP (default 3000), WARM_STREAM (default 40000 per warm-up stream: the JIT compiles
+#      Kafka's code paths for tens of thousands of samples on 2 cores, see e2e-throughput.sh),
 #      SERVE_ARGS (e.g. "--model-threads 1": one model after another),
 #      SERVE_OPTS (JVM options of the service), JAR, POLL (seconds between two readings of the
 #      models' progress, default 0.2; the readings are builtins, ~nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LAYERS=${1:-784,256,256,10}; RULE=${2:-align-ada}; N=${3:-8000}; WARMUP=${WARMUP:-2000}
+LAYERS=${1:-784,256,256,10}; RULE=${2:-align-ada}; N=${3:-15000}; WARMUP=${WARMUP:-3000}; ROUNDS=${ROUNDS:-3}
 JAR=${JAR:-target/alignstream.jar}
 KPORT=${KPORT:-19510}; HPORT=${HPORT:-18510}; POLL=${POLL:-0.2}
 source scripts/e2e-common.sh
@@ -34,15 +40,25 @@ rate() {
   python3 -c "print(round(($c1 - $c0) / ($end - $start), 1))"
 }
 serve   # creates the topics
-create warm warm; create one one; create three-a three; create three-b three; create three-c three
+create warm warm; create warm3-a warm3; create warm3-b warm3; create warm3-c warm3
+for k in $(seq "$ROUNDS"); do
+  create one$k one$k; create three$k-a three$k; create three$k-b three$k; create three$k-c three$k
+done
 kill $SERVE; wait $SERVE || true; : > "$WORK/serve.log"
 produce_n warm ${WARM_STREAM:-40000}
-for s in one three; do
-  produce_n $s $((WARMUP + N))
+produce_n warm3 ${WARM_STREAM:-40000}
+for k in $(seq "$ROUNDS"); do
+  produce_n one$k $((WARMUP + N))
+  produce_n three$k $((WARMUP + N))
 done
 serve
-r1=$(rate one)
-r3=$(rate three-a three-b three-c)
-echo "one model on its stream:    $r1 samples/s"
-echo "three models on one stream: $r3 samples/s of the stream (${SERVE_ARGS:-default --model-threads})"
-python3 -c "print('ratio three / one: %.2f' % ($r3 / $r1))"
+ratios=()
+for k in $(seq "$ROUNDS"); do
+  r1=$(rate one$k)
+  r3=$(rate three$k-a three$k-b three$k-c)
+  ratio=$(python3 -c "print('%.2f' % ($r3 / $r1))")
+  ratios+=("$ratio")
+  echo "round $k: one model on its stream $r1 samples/s, three models on one stream $r3 samples/s of the stream: $ratio"
+done
+echo "model threads: ${SERVE_ARGS:-default --model-threads}"
+python3 -c "import statistics, sys; r = sorted(map(float, sys.argv[1:])); print('ratio three / one: %.2f (median of %d rounds; range %.2f-%.2f)' % (statistics.median(r), len(r), r[0], r[-1]))" "${ratios[@]}"

@@ -51,14 +51,32 @@ import org.slf4j.LoggerFactory;
  *       one; its snapshot is deleted in the same transaction. A model refused for memory is
  *       refused on this instance only (another may have room) and nothing about it is
  *       committed.</li>
- *   <li>The models of a stream MAY learn a record on several threads ({@link StepPool}, when
- *       {@link StepModeChooser} finds it faster): each model's step touches only that model,
- *       and everything a step emits (predictions, status, journal, snapshots) is emitted on the
- *       stream thread afterwards, in model id order. Models, changelogs and outputs are
- *       therefore identical to one model after another.</li>
+ *   <li>The models of a stream MAY learn on several threads ({@link StepLanes}, when
+ *       {@link StepModeChooser} finds it faster), and MAY run ahead of each other by up to
+ *       {@link #RUN_AHEAD_RECORDS} records while records arrive back to back: each model's steps
+ *       run in journal order, one at a time, and touch only that model; a record's outputs
+ *       (predictions, status, snapshots planned after it) are emitted on the stream thread once
+ *       its last model is done, records in journal order, models in id order. Models, changelogs
+ *       and outputs are therefore identical to one model after another; only when an output is
+ *       emitted changes.</li>
+ *   <li>A commit MAY fall while records' outputs are not emitted yet. The journal store MUST then
+ *       list those records ({@link Journal#owed}, rewritten whenever the list changes, in the same
+ *       transactions): a task restoring that state recomputes their outputs bit for bit in its
+ *       replay (every model's snapshot is at or before the first of them, since snapshots are
+ *       written in journal order) and emits them before any other output, so each is committed
+ *       exactly once. Anything that reads or changes a model outside a step (a request, a
+ *       re-declaration, a served sample, a label) first waits for every step ({@link #drain}).</li>
  * </ul>
  */
 final class TaskModels {
+
+    /**
+     * System property that forces a stream's models onto the parallel, run-ahead path whatever
+     * their step cost and however records arrive (the crash tests run it in a child JVM; also a
+     * way to compare both paths on a real workload).
+     */
+    static final String FORCE_PARALLEL_PROPERTY = "alignstream.forceParallelSteps";
+    private static final boolean FORCE_PARALLEL = Boolean.getBoolean(FORCE_PARALLEL_PROPERTY);
 
     /**
      * Consecutive samples, learned by other models of the stream, that a model which has never
@@ -180,7 +198,8 @@ final class TaskModels {
      * long per step (moving mean): a hand-off between threads costs microseconds, which only a
      * step of tens of microseconds repays. Tests set it to 0 to force the parallel path.
      */
-    static volatile long parallelMinStepNanos = 20_000;
+    static volatile long parallelMinStepNanos = FORCE_PARALLEL ? 0 : 20_000;
+
 
     TaskModels(ModelRegistry registry, ModelRegistry.Owner owner, MemoryBudget budget, Journal journal,
                SnapshotStore snapshots, int snapshotEvery) {
@@ -540,8 +559,10 @@ final class TaskModels {
         journal.append(stream, seq, entry);
         StepModeChooser mode = modelThreads > 1 && costly >= 2
                 ? stepModes.computeIfAbsent(stream, s -> new StepModeChooser()) : null;
-        boolean parallel = mode != null && mode.parallelNext();
-        long t0 = System.nanoTime();
+        if (mode != null) {
+            mode.cycle(entered);
+        }
+        boolean parallel = mode != null && (mode.parallelNext() || FORCE_PARALLEL);
         if (!parallel && !inFlight.isEmpty()) {
             drain(out); // a step run here must not overtake its model's steps still on the lanes
         }
@@ -574,9 +595,6 @@ final class TaskModels {
             }
             collect(out);
         }
-        if (mode != null) {
-            mode.took(System.nanoTime() - t0);
-        }
         recordOwed();
         lastLearnEnd = System.nanoTime();
         return null;
@@ -587,10 +605,10 @@ final class TaskModels {
      * was idle for longer than this before a record, the record is finished before {@link #learn}
      * returns, so a lone record's outputs are never held back. Tests set it to force either way.
      */
-    static volatile long runAheadGapNanos = 1_000_000;
+    static volatile long runAheadGapNanos = FORCE_PARALLEL ? Long.MAX_VALUE : 1_000_000;
 
     /** Records whose steps may still run when {@link #learn} returns (the oldest is waited for beyond that). */
-    static final int RUN_AHEAD_RECORDS = 4;
+    static final int RUN_AHEAD_RECORDS = 16;
 
     /** Records whose model steps ran in parallel (all tasks of the JVM), for tests and diagnostics. */
     static final java.util.concurrent.atomic.AtomicLong PARALLEL_RECORDS = new java.util.concurrent.atomic.AtomicLong();
