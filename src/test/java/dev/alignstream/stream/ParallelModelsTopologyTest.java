@@ -135,6 +135,28 @@ class ParallelModelsTopologyTest {
     }
 
     @Test
+    void commitsAmongTheMeasuredRecordsDoNotDecideTheStepMode() {
+        StepModeChooser c = new StepModeChooser();
+        // parallel records pass every 100 us, but every 50th is held 10 ms by a commit; one after
+        // another they would take 120 us: the mean of the parallel ones is ~300 us, the median 100
+        for (int period = 0; period < 3; period++) {
+            for (int i = 0; i < StepModeChooser.PERIOD; i++) {
+                boolean parallel = c.parallelNext();
+                c.took(parallel ? (i % 50 == 0 ? 10_000_000 : 100_000) : 120_000);
+            }
+            assertTrue(c.parallel(), "period " + period + ": stays parallel");
+        }
+        // a stream that waits for records: its parallel records come 5 ms apart (idle gaps, not
+        // their cost), the trial's back to back; gaps are not counted, so nothing is decided
+        long now = 0;
+        for (int i = 0; i < StepModeChooser.PERIOD; i++) {
+            c.cycle(now);
+            now += c.parallelNext() ? 5_000_000 : 120_000;
+        }
+        assertTrue(c.parallel(), "idle gaps are not measured as the parallel way's cost");
+    }
+
+    @Test
     void theStepModeFollowsWhicheverWayWasMeasuredFaster() {
         StepModeChooser c = new StepModeChooser();
         assertTrue(c.parallel(), "starts parallel");
