@@ -37,7 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The models of one stream learning a record in parallel ({@code --model-threads 3}) give the
  * same models, bit for bit, and the same prediction records, in the same order, as one after
- * another ({@code --model-threads 1}); and both equal each model trained alone offline.
+ * another ({@code --model-threads 1}); and both equal each model trained alone offline. The
+ * parallel run lets models run ahead of each other between the served samples and labels (which
+ * wait for every step), so held-back outputs must come out in the same order.
  */
 class ParallelModelsTopologyTest {
 
@@ -52,11 +54,13 @@ class ParallelModelsTopologyTest {
     Path stateDir;
 
     private final long savedThreshold = TaskModels.parallelMinStepNanos;
+    private final long savedGap = TaskModels.runAheadGapNanos;
     private TopologyTestDriver driver;
 
     @AfterEach
     void restore() {
         TaskModels.parallelMinStepNanos = savedThreshold;
+        TaskModels.runAheadGapNanos = savedGap;
         if (driver != null) {
             driver.close();
         }
@@ -120,6 +124,7 @@ class ParallelModelsTopologyTest {
         List<Sample> data = SyntheticDataset.teacher(60, 20, 4, 11);
         Run serial = run(1, data);
         TaskModels.parallelMinStepNanos = 0; // tiny models: force the parallel path
+        TaskModels.runAheadGapNanos = Long.MAX_VALUE; // and let models run ahead between the served samples and labels
         long before = TaskModels.PARALLEL_RECORDS.get();
         Run parallel = run(3, data);
         assertTrue(TaskModels.PARALLEL_RECORDS.get() - before >= 50, "the parallel path ran");
