@@ -20,10 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -36,9 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class RunAheadTest {
 
-    private final MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
-    private final KeyValueStore<String, byte[]> journalStore = store("journal");
-    private final KeyValueStore<String, byte[]> snapshotStore = store("snapshots");
+    private final InMemoryTaskStores stores = new InMemoryTaskStores();
     private final long savedThreshold = TaskModels.parallelMinStepNanos;
     private final long savedGap = TaskModels.runAheadGapNanos;
 
@@ -51,13 +45,6 @@ class RunAheadTest {
     void restoreSwitches() {
         TaskModels.parallelMinStepNanos = savedThreshold;
         TaskModels.runAheadGapNanos = savedGap;
-    }
-
-    private KeyValueStore<String, byte[]> store(String name) {
-        KeyValueStore<String, byte[]> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(),
-                Serdes.ByteArray()).withLoggingDisabled().build();
-        s.init(context.getStateStoreContext(), s);
-        return s;
     }
 
     /** Every output as "model offset version timestamp output-bits step", in emission order. */
@@ -79,15 +66,7 @@ class RunAheadTest {
     }
 
     private TaskModels task(ModelRegistry registry, int threads) {
-        ModelRegistry.Owner owner = new ModelRegistry.Owner() {
-            @Override
-            public <T> java.util.concurrent.CompletableFuture<T> submit(String modelId,
-                                                                        java.util.function.Function<ServedModel, T> t) {
-                return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException());
-            }
-        };
-        return new TaskModels(registry, owner, new MemoryBudget(1L << 30), new Journal(journalStore),
-                new SnapshotStore(snapshotStore), 8, threads);
+        return stores.task(registry, threads);
     }
 
     private static ModelRegistry registry() {
@@ -113,13 +92,11 @@ class RunAheadTest {
         // reference: one model after another, everything emitted before learn returns
         Recorder serial = new Recorder();
         ModelRegistry r0 = registry();
-        TaskModels one = task(r0, 1);
+        TaskModels one = new InMemoryTaskStores().task(r0, 1);
         one.restore(r0.declarations().view());
         learn(one, r0, data, 0, data.size(), serial);
         assertEquals(3 * data.size(), serial.lines.size());
         one.close();
-        journalStore.all().forEachRemaining(kv -> journalStore.delete(kv.key));
-        snapshotStore.all().forEachRemaining(kv -> snapshotStore.delete(kv.key));
 
         TaskModels.parallelMinStepNanos = 0; // small models: force the parallel path
         TaskModels.runAheadGapNanos = Long.MAX_VALUE; // and always run ahead
@@ -132,7 +109,7 @@ class RunAheadTest {
         int emitted = before.lines.size();
         assertTrue(emitted < 3 * 40, "some records' outputs were still owed when learn returned: " + emitted);
         assertTrue(emitted >= 3 * (40 - TaskModels.RUN_AHEAD_RECORDS - 1), "at most a few records ahead: " + emitted);
-        assertNotNull(journalStore.get("o|"), "the owed records are in the store");
+        assertNotNull(stores.journal.get("o|"), "the owed records are in the store");
         first.close(); // a crash after the commit: in-memory work is lost, the stores are what was committed
 
         Recorder after = new Recorder();
@@ -141,7 +118,7 @@ class RunAheadTest {
         second.restore(r2.declarations().view());
         second.drain(after); // the punctuation: emits the owed outputs
         assertEquals(3 * 40 - emitted, after.lines.size(), "every owed output once");
-        assertNull(journalStore.get("o|"), "nothing owed any more");
+        assertNull(stores.journal.get("o|"), "nothing owed any more");
         learn(second, r2, data, 40, data.size(), after);
         second.drain(after);
 

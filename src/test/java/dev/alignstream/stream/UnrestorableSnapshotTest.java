@@ -19,10 +19,6 @@ import dev.alignstream.rules.Rules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,27 +42,10 @@ class UnrestorableSnapshotTest {
         }
     };
 
-    private final MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
-    private final KeyValueStore<String, byte[]> journalStore = store("journal");
-    private final KeyValueStore<String, byte[]> snapshotStore = store("snapshots");
-
-    private KeyValueStore<String, byte[]> store(String name) {
-        KeyValueStore<String, byte[]> s = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(),
-                Serdes.ByteArray()).withLoggingDisabled().build();
-        s.init(context.getStateStoreContext(), s);
-        return s;
-    }
+    private final InMemoryTaskStores stores = new InMemoryTaskStores();
 
     private TaskModels task(ModelRegistry registry) {
-        ModelRegistry.Owner owner = new ModelRegistry.Owner() {
-            @Override
-            public <T> java.util.concurrent.CompletableFuture<T> submit(String modelId,
-                                                                        java.util.function.Function<ServedModel, T> t) {
-                return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException());
-            }
-        };
-        return new TaskModels(registry, owner, new MemoryBudget(1L << 30), new Journal(journalStore),
-                new SnapshotStore(snapshotStore), 8);
+        return stores.task(registry, 1);
     }
 
     private static void learn(TaskModels task, DeclaredModels.View declared, List<Sample> data, int from, int to) {
@@ -91,10 +70,10 @@ class UnrestorableSnapshotTest {
 
         // one byte of the hurt model's snapshot changes under the committed header
         String chunk = "m|hurt|c|000000";
-        byte[] bytes = snapshotStore.get(chunk);
+        byte[] bytes = stores.snapshots.get(chunk);
         assertNotNull(bytes, "the hurt model has a snapshot chunk");
         bytes[bytes.length / 2] ^= 1;
-        snapshotStore.put(chunk, bytes);
+        stores.snapshots.put(chunk, bytes);
 
         ModelRegistry after = new ModelRegistry();
         after.declarations().apply(good.id(), good.toJson(), 0);
