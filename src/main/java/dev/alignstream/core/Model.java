@@ -56,6 +56,19 @@ public final class Model implements TrainingState {
         return alignment;
     }
 
+    /** The per-layer alignment figures now; reads every accumulator, so call it on a copy off the learning thread. */
+    public AlignmentGauges alignmentGauges() {
+        AlignmentGauges g = AlignmentGauges.unknown(config.depth());
+        for (int l = 1; l <= g.matrices(); l++) {
+            g.changeNorm()[l] = AlignmentTracker.changeNorm(l, live, frozen.initial());
+            if (alignment != null && samplesSeen > 0) {
+                g.score()[l] = alignment.score(l, live, frozen.initial());
+                g.baseline()[l] = alignment.baselineScore(l, live, frozen.initial(), 1L);
+            }
+        }
+        return g;
+    }
+
     public PendingBatch pending() {
         return pending;
     }

@@ -1,13 +1,12 @@
 package dev.alignstream.metrics;
 
+import dev.alignstream.core.AlignmentGauges;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.alignstream.core.Model;
 import dev.alignstream.core.Prediction;
 import dev.alignstream.data.BadRecordReason;
 import dev.alignstream.data.DataEvent;
 import dev.alignstream.data.Sample;
-import dev.alignstream.rnn.RnnModel;
 import dev.alignstream.stream.LearningListener;
 import dev.alignstream.stream.ModelRegistry;
 import dev.alignstream.stream.ModelSpec;
@@ -114,19 +113,11 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
         return registry.scrape();
     }
 
-    /** Recomputes one model's per-layer gauges from a model no stream thread touches (a copy, or a test's own). */
-    public void refreshFrom(String modelId, Model model) {
+    /** Sets one model's alignment gauges from figures computed off the stream thread. */
+    public void refresh(String modelId, AlignmentGauges gauges) {
         ModelMeters m = models.get(modelId);
         if (m != null) {
-            m.refreshFrom(model);
-        }
-    }
-
-    /** Recomputes one RNN model's per-matrix gauges from a model no stream thread touches. */
-    public void refreshFrom(String modelId, RnnModel model) {
-        ModelMeters m = models.get(modelId);
-        if (m != null) {
-            m.refreshFrom(model);
+            m.refresh(gauges);
         }
     }
 
@@ -137,12 +128,7 @@ public final class LearningMetrics implements LearningListener, AutoCloseable {
                 continue;
             }
             try {
-                Object copy = modelRegistry.snapshot(id).get(60, TimeUnit.SECONDS);
-                if (copy instanceof RnnModel rnn) {
-                    refreshFrom(id, rnn);
-                } else {
-                    refreshFrom(id, (Model) copy);
-                }
+                refresh(id, modelRegistry.alignmentGauges(id, java.time.Duration.ofSeconds(60)));
             } catch (Exception ignored) {
                 // the model moved or is busy; the gauges keep their last values
             }

@@ -1,11 +1,8 @@
 package dev.alignstream.metrics;
 
+import dev.alignstream.core.AlignmentGauges;
 import dev.alignstream.core.Arch;
-import dev.alignstream.rnn.RnnAlignmentTracker;
 import dev.alignstream.rnn.RnnMatrix;
-import dev.alignstream.rnn.RnnModel;
-import dev.alignstream.core.AlignmentTracker;
-import dev.alignstream.core.Model;
 import dev.alignstream.core.Prediction;
 import dev.alignstream.eval.PrequentialTotals;
 import dev.alignstream.eval.PrequentialWindow;
@@ -146,28 +143,13 @@ final class ModelMeters {
         update.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Recomputes the per-matrix gauges from a consistent copy of an RNN model (off the stream thread). */
-    void refreshFrom(RnnModel copy) {
-        RnnAlignmentTracker t = copy.alignment();
-        for (int l = 1; l < score.length; l++) {
-            RnnMatrix x = RnnMatrix.values()[l - 1];
-            changeNorm[l] = RnnAlignmentTracker.changeNorm(x, copy.live(), copy.frozen().initial());
-            if (t != null && copy.samplesSeen() > 0) {
-                score[l] = t.score(x, copy.live(), copy.frozen().initial());
-                baseline[l] = t.baselineScore(x, copy.live(), copy.frozen().initial(), 1L);
-            }
-        }
-        computed = true;
-    }
-
-    /** Recomputes the per-layer gauges from a consistent copy of the model (off the stream thread). */
-    void refreshFrom(Model copy) {
-        AlignmentTracker t = copy.alignment();
-        for (int l = 1; l < score.length; l++) {
-            changeNorm[l] = AlignmentTracker.changeNorm(l, copy.live(), copy.frozen().initial());
-            if (t != null && copy.samplesSeen() > 0) {
-                score[l] = t.score(l, copy.live(), copy.frozen().initial());
-                baseline[l] = t.baselineScore(l, copy.live(), copy.frozen().initial(), 1L);
+    /** Sets the per-layer (or per-matrix) gauges from figures computed off the stream thread. */
+    void refresh(AlignmentGauges g) {
+        for (int l = 1; l < score.length && l <= g.matrices(); l++) {
+            changeNorm[l] = g.changeNorm()[l];
+            if (!Double.isNaN(g.score()[l])) {
+                score[l] = g.score()[l];
+                baseline[l] = g.baseline()[l];
             }
         }
         computed = true;

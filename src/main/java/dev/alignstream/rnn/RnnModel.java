@@ -60,6 +60,23 @@ public final class RnnModel implements dev.alignstream.core.TrainingState {
         return alignment;
     }
 
+    /**
+     * The alignment figures per weight matrix now (index {@code i} is {@code RnnMatrix.values()[i - 1]});
+     * reads every accumulator, so call it on a copy off the learning thread.
+     */
+    public dev.alignstream.core.AlignmentGauges alignmentGauges() {
+        dev.alignstream.core.AlignmentGauges g = dev.alignstream.core.AlignmentGauges.unknown(RnnMatrix.values().length);
+        for (int i = 1; i <= g.matrices(); i++) {
+            RnnMatrix x = RnnMatrix.values()[i - 1];
+            g.changeNorm()[i] = RnnAlignmentTracker.changeNorm(x, live, frozen.initial());
+            if (alignment != null && samplesSeen > 0) {
+                g.score()[i] = alignment.score(x, live, frozen.initial());
+                g.baseline()[i] = alignment.baselineScore(x, live, frozen.initial(), 1L);
+            }
+        }
+        return g;
+    }
+
     public RnnPendingBatch pending() {
         return pending;
     }

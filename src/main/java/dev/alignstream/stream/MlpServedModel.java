@@ -37,6 +37,11 @@ final class MlpServedModel implements ServedModel {
     }
 
     @Override
+    public dev.alignstream.core.AlignmentGauges alignmentGauges() {
+        return model().alignmentGauges();
+    }
+
+    @Override
     public Arch arch() {
         return Arch.MLP;
     }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -162,15 +163,16 @@ public final class ModelRegistry {
     }
 
     /**
-     * A deep copy of the model's core form ({@link Model} for an MLP,
-     * {@link dev.alignstream.rnn.RnnModel} for an RNN), for computations that must not run on
-     * the stream thread.
+     * The model's alignment figures, computed on the calling thread from a copy taken between two
+     * samples (the score reads every accumulator: too long for the stream thread).
+     *
+     * @throws UnknownModelException (as the cause of the {@link java.util.concurrent.ExecutionException})
+     *         when the model does not live here
      */
-    public CompletableFuture<Object> snapshot(String modelId) {
-        return withServed(modelId, m -> {
-            ServedModel copy = m.copy();
-            return copy instanceof MlpServedModel mlp ? mlp.model() : ((RnnServedModel) copy).model();
-        });
+    public dev.alignstream.core.AlignmentGauges alignmentGauges(String modelId, java.time.Duration timeout)
+            throws java.util.concurrent.ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+        ServedModel copy = withServed(modelId, ServedModel::copy).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return copy.alignmentGauges();
     }
 
     /** Registers a model answered on the caller's thread; for tests of the HTTP layer without Kafka. */

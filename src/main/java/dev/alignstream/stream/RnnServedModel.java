@@ -44,6 +44,11 @@ final class RnnServedModel implements ServedModel {
     }
 
     @Override
+    public dev.alignstream.core.AlignmentGauges alignmentGauges() {
+        return model().alignmentGauges();
+    }
+
+    @Override
     public Arch arch() {
         return Arch.RNN;
     }

@@ -100,4 +100,7 @@ sealed interface ServedModel permits MlpServedModel, RnnServedModel {
     default ServedModel copy() {
         return fromSnapshot(snapshotBytes());
     }
+
+    /** The model's alignment figures ({@link dev.alignstream.core.AlignmentGauges}); on a copy, off the stream thread. */
+    dev.alignstream.core.AlignmentGauges alignmentGauges();
 }

@@ -57,8 +57,8 @@ class LearningMetricsTest {
                 metrics.onPrediction(spec, q, new Prediction(p.outputs(), -1, true, p.loss(), false, p.samplesSeen(),
                         p.step(), null), 1_000L);
             }
-            metrics.refreshFrom("r", dev.alignstream.io.RnnModelFile.fromBytes(
-                    dev.alignstream.io.RnnModelFile.toSnapshotBytes(learner.model())));
+            metrics.refresh("r", dev.alignstream.io.RnnModelFile.fromBytes(
+                    dev.alignstream.io.RnnModelFile.toSnapshotBytes(learner.model())).alignmentGauges());
             String text = metrics.scrape();
             Map<String, String> tags = Map.of("model", "r", "stream", "s", "rule", "bp");
             assertEquals(lossSum / 30, value(text, "alignstream_prequential_loss", with(tags, "window", "100")), 1e-9);
@@ -90,7 +90,7 @@ class LearningMetricsTest {
                 predictions.add(p);
                 metrics.onPrediction(spec, s, p, 1_000L);
             }
-            metrics.refreshFrom(spec.id(), ModelFile.fromBytes(ModelFile.toSnapshotBytes(model)));
+            metrics.refresh(spec.id(), ModelFile.fromBytes(ModelFile.toSnapshotBytes(model)).alignmentGauges());
             String text = metrics.scrape();
             Map<String, String> tags = Map.of("model", spec.id(), "stream", "s", "rule", rule.id());
 
