@@ -1,5 +1,6 @@
 package dev.alignstream.rnn;
 
+import dev.alignstream.core.AlignmentGauges;
 import dev.alignstream.core.RuleName;
 
 /**
@@ -64,8 +65,8 @@ public final class RnnModel implements dev.alignstream.core.TrainingState {
      * The alignment figures per weight matrix now (index {@code i} is {@code RnnMatrix.values()[i - 1]});
      * reads every accumulator, so call it on a copy off the learning thread.
      */
-    public dev.alignstream.core.AlignmentGauges alignmentGauges() {
-        dev.alignstream.core.AlignmentGauges g = dev.alignstream.core.AlignmentGauges.unknown(RnnMatrix.values().length);
+    public AlignmentGauges alignmentGauges() {
+        AlignmentGauges g = AlignmentGauges.unknown(RnnMatrix.values().length);
         for (int i = 1; i <= g.matrices(); i++) {
             RnnMatrix x = RnnMatrix.values()[i - 1];
             g.changeNorm()[i] = RnnAlignmentTracker.changeNorm(x, live, frozen.initial());

@@ -1,5 +1,6 @@
 package dev.alignstream.stream;
 
+import dev.alignstream.core.AlignmentGauges;
 import dev.alignstream.core.Arch;
 import dev.alignstream.core.Learner;
 import dev.alignstream.core.Model;
@@ -37,7 +38,7 @@ final class MlpServedModel implements ServedModel {
     }
 
     @Override
-    public dev.alignstream.core.AlignmentGauges alignmentGauges() {
+    public AlignmentGauges alignmentGauges() {
         return model().alignmentGauges();
     }
 

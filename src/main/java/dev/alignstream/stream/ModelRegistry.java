@@ -1,6 +1,8 @@
 package dev.alignstream.stream;
 
+import dev.alignstream.core.AlignmentGauges;
 import dev.alignstream.core.Model;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -169,7 +171,7 @@ public final class ModelRegistry {
      * @throws UnknownModelException (as the cause of the {@link java.util.concurrent.ExecutionException})
      *         when the model does not live here
      */
-    public dev.alignstream.core.AlignmentGauges alignmentGauges(String modelId, java.time.Duration timeout)
+    public AlignmentGauges alignmentGauges(String modelId, Duration timeout)
             throws java.util.concurrent.ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
         ServedModel copy = withServed(modelId, ServedModel::copy).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         return copy.alignmentGauges();

@@ -1,5 +1,6 @@
 package dev.alignstream.stream;
 
+import dev.alignstream.core.AlignmentGauges;
 import dev.alignstream.core.Arch;
 import dev.alignstream.core.ModelConfig;
 import dev.alignstream.core.Prediction;
@@ -44,7 +45,7 @@ final class RnnServedModel implements ServedModel {
     }
 
     @Override
-    public dev.alignstream.core.AlignmentGauges alignmentGauges() {
+    public AlignmentGauges alignmentGauges() {
         return model().alignmentGauges();
     }
 

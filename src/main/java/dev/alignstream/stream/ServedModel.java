@@ -1,5 +1,6 @@
 package dev.alignstream.stream;
 
+import dev.alignstream.core.AlignmentGauges;
 import dev.alignstream.core.Arch;
 import dev.alignstream.core.ModelConfig;
 import dev.alignstream.core.Prediction;
@@ -101,6 +102,6 @@ sealed interface ServedModel permits MlpServedModel, RnnServedModel {
         return fromSnapshot(snapshotBytes());
     }
 
-    /** The model's alignment figures ({@link dev.alignstream.core.AlignmentGauges}); on a copy, off the stream thread. */
-    dev.alignstream.core.AlignmentGauges alignmentGauges();
+    /** The model's alignment figures ({@link AlignmentGauges}); on a copy, off the stream thread. */
+    AlignmentGauges alignmentGauges();
 }

@@ -6,6 +6,12 @@ import dev.alignstream.data.BadRecordReason;
 import dev.alignstream.data.DataEvent;
 import dev.alignstream.data.Sample;
 import dev.alignstream.data.SequenceSample;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -364,15 +370,15 @@ final class TaskModels {
         if (stored == null) {
             return;
         }
-        try (java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(stored))) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(stored))) {
             int n = in.readInt();
             for (int i = 0; i < n; i++) {
                 OwedRecord o = new OwedRecord(in.readUTF(), in.readLong(), in.readLong());
                 owed.add(o);
                 owedAt.put(o.stream + "|" + o.seq, o);
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         LOG.info("{} records' outputs were not emitted before the last commit: emitted once their models are restored",
                 owed.size());
@@ -409,8 +415,8 @@ final class TaskModels {
             }
             return;
         }
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(64);
-        try (java.io.DataOutputStream d = new java.io.DataOutputStream(bytes)) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream d = new DataOutputStream(bytes)) {
             d.writeInt(owed.size() + inFlight.size());
             for (OwedRecord o : owed) {
                 d.writeUTF(o.stream);
@@ -422,8 +428,8 @@ final class TaskModels {
                 d.writeLong(r.seq);
                 d.writeLong(r.timestamp);
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         journal.putOwed(bytes.toByteArray());
         owedStored = true;
