@@ -639,7 +639,7 @@ final class TaskModels {
             refuseUnfitNow();
         }
         List<Live> work = new ArrayList<>(models.size());
-        List<Boolean> due = new ArrayList<>(models.size());
+        boolean[] due = new boolean[models.size()];
         for (Live lm : models.values()) {
             boolean snapshot = (seq + 1 + lm.phase) % snapshotEvery == 0
                     || seq + 1 - lm.plannedSnapshotSeq >= 2L * snapshotEvery;
@@ -647,8 +647,8 @@ final class TaskModels {
                 lm.plannedSnapshotSeq = seq + 1;
             }
             if (lm.refusal == null || snapshot) {
+                due[work.size()] = snapshot;
                 work.add(lm);
-                due.add(snapshot);
             }
         }
         return new InFlight(stream, seq, sample, sourceOffset, timestamp, completes, work, due);
@@ -761,7 +761,7 @@ final class TaskModels {
         final AtomicInteger remaining;
 
         InFlight(String stream, long seq, DataEvent sample, long sourceOffset, long timestamp, Completion completes,
-                 List<Live> models, List<Boolean> snapshotDue) {
+                 List<Live> models, boolean[] snapshotDue) {
             this.stream = stream;
             this.seq = seq;
             this.sample = sample;
@@ -786,7 +786,7 @@ final class TaskModels {
             for (int i = 0; i < n; i++) {
                 Live lm = this.models[i];
                 this.uses[i] = lm.refusal == null;
-                this.snapshotDue[i] = snapshotDue.get(i);
+                this.snapshotDue[i] = snapshotDue[i];
                 this.fitted[i] = lm.fitted;
                 this.unfitRun[i] = lm.unfitRun;
             }
