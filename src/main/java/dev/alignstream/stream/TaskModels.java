@@ -382,7 +382,11 @@ final class TaskModels {
                 owed.size());
     }
 
-    /** Emits the outputs the previous task owed ({@link OwedRecord}), once, before any other output. */
+    /**
+     * Emits the outputs the previous task owed ({@link OwedRecord}), once, before any other output,
+     * and takes them off the committed list in the same transaction (a call that then returns
+     * early, such as a record no model can use, must not leave them listed to be emitted again).
+     */
     private void emitOwed(Output out) {
         if (owed.isEmpty()) {
             return;
@@ -398,15 +402,17 @@ final class TaskModels {
         }
         owed.clear();
         owedAt.clear();
+        recordOwed();
     }
 
     /**
-     * Keeps the committed list of records whose outputs are not emitted yet equal to the
-     * in-memory one: a commit may come after any call, and the task restoring that state must
-     * know which outputs to emit (those of earlier records are in the same transaction).
+     * Keeps the committed list of records whose outputs are not emitted yet equal to the records
+     * in flight: a commit may come after any call, and the task restoring that state must know
+     * which outputs to emit (those of earlier records are in the same transaction). Called after
+     * {@link #emitOwed}, so the previous task's owed records are never among them.
      */
     private void recordOwed() {
-        if (inFlight.isEmpty() && owed.isEmpty()) {
+        if (inFlight.isEmpty()) {
             if (owedStored) {
                 journal.deleteOwed();
                 owedStored = false;
@@ -415,12 +421,7 @@ final class TaskModels {
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
         try (DataOutputStream d = new DataOutputStream(bytes)) {
-            d.writeInt(owed.size() + inFlight.size());
-            for (OwedRecord o : owed) {
-                d.writeUTF(o.stream);
-                d.writeLong(o.seq);
-                d.writeLong(o.timestamp);
-            }
+            d.writeInt(inFlight.size());
             for (InFlight r : inFlight) {
                 d.writeUTF(r.stream);
                 d.writeLong(r.seq);
