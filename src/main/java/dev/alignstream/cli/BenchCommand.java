@@ -14,6 +14,7 @@ import dev.alignstream.core.RuleName;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -26,12 +27,16 @@ import picocli.CommandLine.Option;
  * {@code bench}: samples per second of the learning step, per rule, batch size and alignment
  * tracking, one thread, with each rule's cost relative to {@code bp}, the bytes one model holds
  * and, when the numpy peer script is given, the peer running the same rule (same batch, same
- * tracking) in the same run and the ratio to it.
+ * tracking) in the same run and the ratio to it. With the peer, each configuration is measured
+ * in {@code --pairs} alternating windows (peer, ours, peer, ours, ...) and the ratio reported is
+ * the median of the pairs' ratios: on a shared machine the speed of both sides drifts by tens of
+ * percent between windows a few seconds apart, and a pair taken back to back shares most of it.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measures the learning step alone (one thread, synthetic data): samples/s per rule, batch and",
                 "alignment tracking, cost relative to bp, bytes per model, and the ratio to the numpy/OpenBLAS peer",
-                "running the same rule in the same session (peer rules: bp, align-ada, align-zero).",
+                "running the same rule in the same session (peer rules: bp, align-ada, align-zero), in alternating",
+                "windows (--pairs) with the median ratio and its range.",
                 "The machine line says whether the vector kernels are on (start java with"
                         + " --add-modules jdk.incubator.vector for them).",
                 "Example: bench --layers 784,1024,1024,10 --rule bp,align-ada --batch 1,32 --track-alignment both"
@@ -48,7 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "1", description = "batch size(s), comma-separated (default ${DEFAULT-VALUE})")
     String batch;
 
-    @Option(names = "--seconds", defaultValue = "10", description = "measured seconds per configuration (default ${DEFAULT-VALUE})")
+    @Option(names = "--seconds", defaultValue = "10", description = "measured seconds per configuration, per window with --peer (default ${DEFAULT-VALUE})")
     double seconds;
 
     @Option(names = "--track-alignment", defaultValue = "on", paramLabel = "on|off|both",
@@ -59,6 +64,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--peer", description = "path of numpy_peer.py; run it with the same rule, layers, batch and"
             + " tracking and report ratios")
     Path peer;
+
+    @Option(names = "--pairs", defaultValue = "3",
+            description = "with --peer: measure the peer and ours this many times, alternating, --seconds each,"
+                    + " and report the median of the pairs' ratios with their range; the machine's speed drifts"
+                    + " between windows of a few seconds, so one pair's ratio says little (default ${DEFAULT-VALUE})")
+    int pairs;
 
     @Option(names = "--report", description = "write the results as JSON to this file")
     Path report;
@@ -92,6 +103,9 @@ public final class BenchCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--track-alignment must be on, off or both, not '"
                     + trackAlignment + "'");
         };
+        if (pairs < 1 || pairs > 100) {
+            throw new IllegalArgumentException("--pairs must be between 1 and 100, not " + pairs);
+        }
         if (peer != null && !Files.isRegularFile(peer)) {
             throw new IllegalArgumentException("numpy peer script not found: " + peer);
         }
@@ -108,23 +122,42 @@ public final class BenchCommand implements Callable<Integer> {
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ArrayNode results = json.createArrayNode();
         Map<String, Double> bpRate = new LinkedHashMap<>();
-        System.out.printf(Locale.ROOT, "%-11s %5s %5s %11s %8s %11s %8s %9s%n", "rule", "batch", "align",
-                "samples/s", "vs bp", "numpy same", "ratio", "MB/model");
+        System.out.printf(Locale.ROOT, "%-11s %5s %5s %11s %8s %11s %8s %11s %9s%n", "rule", "batch", "align",
+                "samples/s", "vs bp", "numpy same", "ratio", "range", "MB/model");
         for (int b : batches) {
             for (boolean track : tracking) {
                 for (RuleName r : rules) {
-                    Double peerRate = null;
+                    boolean withPeer = peer != null && NumpyPeer.RULES.contains(r);
+                    int windows = withPeer ? pairs : 1;
+                    double[] peerRates = new double[windows];
+                    double[] ourRates = new double[windows];
+                    double[] ratios = new double[windows];
                     NumpyPeer.Result pr = null;
-                    if (peer != null && NumpyPeer.RULES.contains(r)) {
-                        System.err.printf("running numpy peer, %s batch %d tracking %s ...%n", r.id(), b, track ? "on" : "off");
-                        pr = NumpyPeer.run(peer, layers, r, b, track, seconds);
-                        peerRate = pr.samplesPerSecond();
+                    StepBenchmark.Result res = null;
+                    double minRate = Double.POSITIVE_INFINITY;
+                    double maxRate = 0;
+                    for (int w = 0; w < windows; w++) {
+                        String of = windows > 1 ? String.format(Locale.ROOT, " (pair %d of %d)", w + 1, windows) : "";
+                        if (withPeer) {
+                            System.err.printf("running numpy peer, %s batch %d tracking %s%s ...%n", r.id(), b,
+                                    track ? "on" : "off", of);
+                            pr = NumpyPeer.run(peer, layers, r, b, track, seconds);
+                            peerRates[w] = pr.samplesPerSecond();
+                        }
+                        System.err.printf("measuring %s, batch %d, tracking %s%s ...%n", r.id(), b, track ? "on" : "off", of);
+                        res = StepBenchmark.run(sizes, r, b, seconds, track);
+                        ourRates[w] = res.samplesPerSecond();
+                        minRate = Math.min(minRate, res.minRate());
+                        maxRate = Math.max(maxRate, res.maxRate());
+                        if (withPeer) {
+                            ratios[w] = ourRates[w] / peerRates[w];
+                        }
                     }
-                    System.err.printf("measuring %s, batch %d, tracking %s ...%n", r.id(), b, track ? "on" : "off");
-                    StepBenchmark.Result res = StepBenchmark.run(sizes, r, b, seconds, track);
+                    Double peerRate = withPeer ? median(peerRates) : null;
+                    double ours = median(ourRates);
                     String key = b + "/" + track;
                     if (r == RuleName.BP) {
-                        bpRate.put(key, res.samplesPerSecond());
+                        bpRate.put(key, ours);
                     }
                     ModelMemory f = res.footprint();
                     ObjectNode o = results.addObject();
@@ -132,9 +165,9 @@ public final class BenchCommand implements Callable<Integer> {
                     o.put("layers", layers);
                     o.put("batch", b);
                     o.put("track_alignment", track);
-                    o.put("samples_per_second", round(res.samplesPerSecond()));
-                    o.put("min_samples_per_second", round(res.minRate()));
-                    o.put("max_samples_per_second", round(res.maxRate()));
+                    o.put("samples_per_second", round(ours));
+                    o.put("min_samples_per_second", round(minRate));
+                    o.put("max_samples_per_second", round(maxRate));
                     ObjectNode mem = o.putObject("bytes_per_model");
                     mem.put("total", f.total());
                     mem.put("live", f.live());
@@ -145,22 +178,34 @@ public final class BenchCommand implements Callable<Integer> {
                     Double bp = bpRate.get(key);
                     String cost = "";
                     if (bp != null) {
-                        double c = bp / res.samplesPerSecond();
+                        double c = bp / ours;
                         o.put("cost_relative_to_bp", round(c));
                         cost = String.format(Locale.ROOT, "%.2fx", c);
                     }
                     String peerCol = "";
                     String ratio = "";
+                    String range = "";
                     if (peerRate != null) {
                         o.put("peer_rule", r.id());
                         o.put("peer_samples_per_second", round(peerRate));
                         o.put("peer_path", pr.path());
-                        o.put("ratio_to_peer", round(res.samplesPerSecond() / peerRate));
+                        double ratioMedian = median(ratios);
+                        o.put("ratio_to_peer", round(ratioMedian));
+                        ArrayNode each = o.putArray("pairs");
+                        for (int w = 0; w < windows; w++) {
+                            each.addObject().put("samples_per_second", round(ourRates[w]))
+                                    .put("peer_samples_per_second", round(peerRates[w])).put("ratio", round(ratios[w]));
+                        }
                         peerCol = String.format(Locale.ROOT, "%.1f", peerRate);
-                        ratio = String.format(Locale.ROOT, "%.2fx", res.samplesPerSecond() / peerRate);
+                        ratio = String.format(Locale.ROOT, "%.2fx", ratioMedian);
+                        if (windows > 1) {
+                            double[] sorted = ratios.clone();
+                            Arrays.sort(sorted);
+                            range = String.format(Locale.ROOT, "%.2f-%.2f", sorted[0], sorted[windows - 1]);
+                        }
                     }
-                    System.out.printf(Locale.ROOT, "%-11s %5d %5s %11.1f %8s %11s %8s %9.1f%n", r.id(), b,
-                            track ? "on" : "off", res.samplesPerSecond(), cost, peerCol, ratio, f.total() / 1e6);
+                    System.out.printf(Locale.ROOT, "%-11s %5d %5s %11.1f %8s %11s %8s %11s %9.1f%n", r.id(), b,
+                            track ? "on" : "off", ours, cost, peerCol, ratio, range, f.total() / 1e6);
                 }
             }
         }
@@ -176,10 +221,19 @@ public final class BenchCommand implements Callable<Integer> {
                 out.put("peer_openblas_kernel", kernel);
             }
             out.put("seconds_per_configuration", seconds);
+            out.put("pairs", peer != null ? pairs : 1);
             out.set("results", results);
             Files.writeString(report, json.writeValueAsString(out) + "\n");
         }
         return 0;
+    }
+
+    /** The middle value; the mean of the two middle ones for an even count. */
+    static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static double round(double v) {
