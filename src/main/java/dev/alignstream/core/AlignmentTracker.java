@@ -111,7 +111,7 @@ public final class AlignmentTracker {
             deferredInput[l] = new RowMatrix(capacity, predictedT[l].numRows());
             deferredSignal[l] = new RowMatrix(capacity, predictedT[l].numCols());
         }
-        coef = new float[4 * capacity];
+        coef = new float[Math.max(4 * capacity, Kernels.NARROW_STAGING)];
         gathered = new int[capacity];
     }
 

@@ -91,7 +91,22 @@ public final class Kernels {
 
     /** Floats of scratch {@link #combineRowsVector} and the vector {@link #addOuter} need for {@code batch} rows. */
     static int vectorCoefScratch(int batch) {
-        return batch <= 1 ? 0 : Math.max(4 * batch, 4 * CHUNK_ROWS * vectorSlots(batch));
+        return batch <= 1 ? 0 : Math.max(Math.max(4 * batch, NARROW_STAGING),
+                Math.max(4 * CHUNK_ROWS * vectorSlots(batch), (CHUNK_ROWS + NARROW_MAX) * batch));
+    }
+
+    /**
+     * Widest layer (output columns) that {@link #combineNarrow} and {@link #addOuterNarrow} handle:
+     * narrower than any vector of floats (at most 16 lanes).
+     */
+    private static final int NARROW_MAX = 16;
+
+    /** Floats of scratch {@link VectorKernels#narrowUpdate8} stages its columns in. */
+    static final int NARROW_STAGING = 8 * NARROW_MAX;
+
+    /** True when a layer of {@code n} outputs is narrower than a vector and the batch fills one: {@link #combineNarrow}. */
+    private static boolean narrow(int n, int lanesNeeded) {
+        return n < VectorKernels.batchLanes() && lanesNeeded >= VectorKernels.batchLanes();
     }
 
     /** Ints of scratch {@link #combineRowsVector} and the vector {@link #addOuter} need for {@code batch} rows. */
@@ -125,6 +140,10 @@ public final class Kernels {
         final int n = m.numCols();
         out.setActiveRows(batch);
         out.zero();
+        if (narrow(n, batch)) {
+            combineNarrow(a, m, coef, out);
+            return;
+        }
         final int b4 = batch & ~3;
         final int slots = vectorSlots(batch);
         final int counts = 4 * CHUNK_ROWS * slots;
@@ -148,6 +167,64 @@ public final class Kernels {
                 for (int b = b4; b < batch; b++, slot++) {
                     VectorKernels.combine1(out.row(b), coef, rows, 4 * CHUNK_ROWS * slot, rows[counts + slot], m, from, to);
                 }
+            }
+        }
+    }
+
+    /**
+     * {@link #combineRowsVector} for a layer narrower than a vector (such as a 10-way output), with
+     * the batch along the vector: {@code a} is transposed chunk by chunk ({@link #CHUNK_ROWS} rows of
+     * {@code m} at a time) into {@code coef}, the product is accumulated transposed
+     * ({@link VectorKernels#narrow8}, {@link VectorKernels#narrow1}) and copied into {@code out}.
+     * Rows of the batch beyond the last full vector are summed here one entry at a time. Every entry
+     * adds {@code a[b][k] * m[k][j]} from {@code +0} with {@code k} ascending, zero terms included,
+     * as {@link VectorKernels#combine4} does: the same bits. Row-wise, such a layer's few columns
+     * never fill a vector, and {@code combine4} adds them column by column, term by term.
+     *
+     * @param coef scratch of at least {@code (CHUNK_ROWS + 16) B} floats. Modified.
+     * @param out  {@code B x n}, zeroed. Modified.
+     */
+    private static void combineNarrow(RowMatrix a, RowMatrix m, float[] coef, RowMatrix out) {
+        final int batch = a.numRows();
+        final int kEnd = m.numRows();
+        final int n = m.numCols();
+        final int lanes = VectorKernels.batchLanes();
+        final int full = batch - batch % lanes;
+        final int tOff = NARROW_MAX * batch; // outT in coef[0, n * batch), the transposed chunk after it
+        java.util.Arrays.fill(coef, 0, n * batch, 0f);
+        for (int k0 = 0; k0 < kEnd; k0 += CHUNK_ROWS) {
+            final int count = Math.min(kEnd, k0 + CHUNK_ROWS) - k0;
+            for (int b = 0; b < full; b++) {
+                final float[] ab = a.row(b);
+                for (int kk = 0; kk < count; kk++) {
+                    coef[tOff + kk * batch + b] = ab[k0 + kk];
+                }
+            }
+            for (int b0 = 0; b0 < full; b0 += lanes) {
+                int j = 0;
+                for (; j + 8 <= n; j += 8) {
+                    VectorKernels.narrow8(coef, coef, tOff, batch, count, m, k0, j, b0);
+                }
+                for (; j < n; j++) {
+                    VectorKernels.narrow1(coef, coef, tOff, batch, count, m, k0, j, b0);
+                }
+            }
+        }
+        for (int b = 0; b < full; b++) {
+            final float[] ob = out.row(b);
+            for (int j = 0; j < n; j++) {
+                ob[j] = coef[j * batch + b];
+            }
+        }
+        for (int b = full; b < batch; b++) {
+            final float[] ab = a.row(b);
+            final float[] ob = out.row(b);
+            for (int j = 0; j < n; j++) {
+                float y = 0f;
+                for (int k = 0; k < kEnd; k++) {
+                    y = y + ab[k] * m.row(k)[j];
+                }
+                ob[j] = y;
             }
         }
     }
@@ -615,8 +692,12 @@ public final class Kernels {
         final int batch = u.numRows();
         final int nIn = wt.numRows();
         final int nOut = wt.numCols();
-        final int k4 = nIn & ~3;
-        for (int k0 = 0; k0 < k4; k0 += 4) {
+        int kStart = 0;
+        if (narrow(nOut, nIn) && coef.length >= NARROW_STAGING) {
+            kStart = addOuterNarrow(wt, alpha, u, g, coef);
+        }
+        final int k4 = kStart + ((nIn - kStart) & ~3);
+        for (int k0 = kStart; k0 < k4; k0 += 4) {
             int count = 0;
             for (int b = 0; b < batch; b++) {
                 final float[] ub = u.row(b);
@@ -639,6 +720,33 @@ public final class Kernels {
             final int count = gatherNonzero(alpha, u, k, batch, coef, rows);
             VectorKernels.combine1(wt.row(k), coef, rows, 0, count, g, 0, nOut);
         }
+    }
+
+    /**
+     * The vector {@link #addOuter} of a layer narrower than a vector, with its input neurons along
+     * the vector: each entry of {@code wt}'s first rows, a whole vector of them at a time, adds
+     * {@code (alpha * u[b][k]) * g[b][j]} for every {@code b} in ascending order, zero terms included
+     * ({@link VectorKernels#narrowUpdate8}): the additions {@link VectorKernels#combine4} makes,
+     * in the same order, so the same bits. Returns the first row left for the caller (fewer than a
+     * vector's worth). Row-wise, such a layer's few columns never fill a vector.
+     *
+     * @param staging scratch of at least {@link #NARROW_STAGING} floats. Modified.
+     */
+    private static int addOuterNarrow(RowMatrix wt, float alpha, RowMatrix u, RowMatrix g, float[] staging) {
+        final int batch = u.numRows();
+        final int nOut = wt.numCols();
+        final int lanes = VectorKernels.batchLanes();
+        final int full = wt.numRows() - wt.numRows() % lanes;
+        for (int k0 = 0; k0 < full; k0 += lanes) {
+            int j = 0;
+            for (; j + 8 <= nOut; j += 8) {
+                VectorKernels.narrowUpdate8(wt, k0, j, alpha, u, g, batch, staging);
+            }
+            for (; j < nOut; j++) {
+                VectorKernels.narrowUpdate1(wt, k0, j, alpha, u, g, batch, staging);
+            }
+        }
+        return full;
     }
 
     /**
@@ -693,7 +801,8 @@ public final class Kernels {
      * @param u     inputs, {@code B x n_in}. Not modified.
      * @param g     signals, {@code B x n_out}. Not modified.
      * @param coef  scratch of at least {@code B}; of {@code 4 B} for the vector path
-     *              ({@link VectorKernels#combine4}, same bits). Modified.
+     *              ({@link VectorKernels#combine4}, same bits), and of {@link #NARROW_STAGING} for its
+     *              narrow layers ({@link #addOuterNarrow}). Modified.
      * @param rows  scratch of at least {@code B} ints. Modified.
      */
     public static void addOuterGathered(RowMatrix wt, float alpha, RowMatrix u, RowMatrix g, float[] coef, int[] rows) {

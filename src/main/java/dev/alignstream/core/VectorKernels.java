@@ -490,6 +490,131 @@ final class VectorKernels {
         z.add(a7).intoArray(o7, b);
     }
 
+    /** Lanes of the element-wise kernels' vectors ({@link #W}): 16 on an AVX-512 machine. */
+    static int batchLanes() {
+        return WL;
+    }
+
+    /**
+     * The product of a layer narrower than a vector, with the batch along the vector: for the eight
+     * columns {@code j0 .. j0 + 7} and the lanes {@code b0 .. b0 + WL - 1},
+     * {@code outT[j * stride + b] += sum_{kk < count} t[tOff + kk * stride + b] * m.row(k0 + kk)[j]},
+     * {@code kk} ascending, one term at a time ({@code t} is the activity transposed, {@code outT}
+     * the product transposed). Each entry adds the same terms in the same order as
+     * {@link #combine4}'s column-by-column tail, zero terms included (exact, see {@link #combine4}).
+     */
+    static void narrow8(float[] outT, float[] t, int tOff, int stride, int count, RowMatrix m, int k0, int j0, int b0) {
+        final int o = j0 * stride + b0;
+        FloatVector a0 = FloatVector.fromArray(W, outT, o);
+        FloatVector a1 = FloatVector.fromArray(W, outT, o + stride);
+        FloatVector a2 = FloatVector.fromArray(W, outT, o + 2 * stride);
+        FloatVector a3 = FloatVector.fromArray(W, outT, o + 3 * stride);
+        FloatVector a4 = FloatVector.fromArray(W, outT, o + 4 * stride);
+        FloatVector a5 = FloatVector.fromArray(W, outT, o + 5 * stride);
+        FloatVector a6 = FloatVector.fromArray(W, outT, o + 6 * stride);
+        FloatVector a7 = FloatVector.fromArray(W, outT, o + 7 * stride);
+        for (int kk = 0; kk < count; kk++) {
+            final float[] mk = m.row(k0 + kk);
+            final FloatVector tv = FloatVector.fromArray(W, t, tOff + kk * stride + b0);
+            a0 = tv.mul(mk[j0]).add(a0);
+            a1 = tv.mul(mk[j0 + 1]).add(a1);
+            a2 = tv.mul(mk[j0 + 2]).add(a2);
+            a3 = tv.mul(mk[j0 + 3]).add(a3);
+            a4 = tv.mul(mk[j0 + 4]).add(a4);
+            a5 = tv.mul(mk[j0 + 5]).add(a5);
+            a6 = tv.mul(mk[j0 + 6]).add(a6);
+            a7 = tv.mul(mk[j0 + 7]).add(a7);
+        }
+        final FloatVector z = FloatVector.broadcast(W, -0f);
+        z.add(a0).intoArray(outT, o);
+        z.add(a1).intoArray(outT, o + stride);
+        z.add(a2).intoArray(outT, o + 2 * stride);
+        z.add(a3).intoArray(outT, o + 3 * stride);
+        z.add(a4).intoArray(outT, o + 4 * stride);
+        z.add(a5).intoArray(outT, o + 5 * stride);
+        z.add(a6).intoArray(outT, o + 6 * stride);
+        z.add(a7).intoArray(outT, o + 7 * stride);
+    }
+
+    /** {@link #narrow8} for the one column {@code j}. */
+    static void narrow1(float[] outT, float[] t, int tOff, int stride, int count, RowMatrix m, int k0, int j, int b0) {
+        final int o = j * stride + b0;
+        FloatVector a = FloatVector.fromArray(W, outT, o);
+        for (int kk = 0; kk < count; kk++) {
+            a = FloatVector.fromArray(W, t, tOff + kk * stride + b0).mul(m.row(k0 + kk)[j]).add(a);
+        }
+        FloatVector.broadcast(W, -0f).add(a).intoArray(outT, o);
+    }
+
+    /**
+     * The outer-product update of a layer narrower than a vector, with its input neurons along the
+     * vector: for the rows {@code k0 .. k0 + WL - 1} of {@code wt} and its columns {@code j0 .. j0 + 7},
+     * {@code wt.row(k)[j] += sum_{b < batch} (alpha * u.row(b)[k]) * g.row(b)[j]}, {@code b}
+     * ascending, one term at a time: the additions, in order, of {@link #combine4}'s
+     * column-by-column tail, zero terms included (exact, see {@link #combine4}). The columns are
+     * copied into {@code staging} (8 x WL floats) to be loaded as vectors, and copied back.
+     */
+    static void narrowUpdate8(RowMatrix wt, int k0, int j0, float alpha, RowMatrix u, RowMatrix g, int batch,
+                              float[] staging) {
+        for (int r = 0; r < WL; r++) {
+            final float[] w = wt.row(k0 + r);
+            for (int q = 0; q < 8; q++) {
+                staging[q * WL + r] = w[j0 + q];
+            }
+        }
+        FloatVector a0 = FloatVector.fromArray(W, staging, 0);
+        FloatVector a1 = FloatVector.fromArray(W, staging, WL);
+        FloatVector a2 = FloatVector.fromArray(W, staging, 2 * WL);
+        FloatVector a3 = FloatVector.fromArray(W, staging, 3 * WL);
+        FloatVector a4 = FloatVector.fromArray(W, staging, 4 * WL);
+        FloatVector a5 = FloatVector.fromArray(W, staging, 5 * WL);
+        FloatVector a6 = FloatVector.fromArray(W, staging, 6 * WL);
+        FloatVector a7 = FloatVector.fromArray(W, staging, 7 * WL);
+        for (int b = 0; b < batch; b++) {
+            final float[] gb = g.row(b);
+            final FloatVector c = FloatVector.fromArray(W, u.row(b), k0).mul(alpha);
+            a0 = c.mul(gb[j0]).add(a0);
+            a1 = c.mul(gb[j0 + 1]).add(a1);
+            a2 = c.mul(gb[j0 + 2]).add(a2);
+            a3 = c.mul(gb[j0 + 3]).add(a3);
+            a4 = c.mul(gb[j0 + 4]).add(a4);
+            a5 = c.mul(gb[j0 + 5]).add(a5);
+            a6 = c.mul(gb[j0 + 6]).add(a6);
+            a7 = c.mul(gb[j0 + 7]).add(a7);
+        }
+        final FloatVector z = FloatVector.broadcast(W, -0f);
+        z.add(a0).intoArray(staging, 0);
+        z.add(a1).intoArray(staging, WL);
+        z.add(a2).intoArray(staging, 2 * WL);
+        z.add(a3).intoArray(staging, 3 * WL);
+        z.add(a4).intoArray(staging, 4 * WL);
+        z.add(a5).intoArray(staging, 5 * WL);
+        z.add(a6).intoArray(staging, 6 * WL);
+        z.add(a7).intoArray(staging, 7 * WL);
+        for (int r = 0; r < WL; r++) {
+            final float[] w = wt.row(k0 + r);
+            for (int q = 0; q < 8; q++) {
+                w[j0 + q] = staging[q * WL + r];
+            }
+        }
+    }
+
+    /** {@link #narrowUpdate8} for the one column {@code j}; {@code staging} of at least WL floats. */
+    static void narrowUpdate1(RowMatrix wt, int k0, int j, float alpha, RowMatrix u, RowMatrix g, int batch,
+                              float[] staging) {
+        for (int r = 0; r < WL; r++) {
+            staging[r] = wt.row(k0 + r)[j];
+        }
+        FloatVector a = FloatVector.fromArray(W, staging, 0);
+        for (int b = 0; b < batch; b++) {
+            a = FloatVector.fromArray(W, u.row(b), k0).mul(alpha).mul(g.row(b)[j]).add(a);
+        }
+        FloatVector.broadcast(W, -0f).add(a).intoArray(staging, 0);
+        for (int r = 0; r < WL; r++) {
+            wt.row(k0 + r)[j] = staging[r];
+        }
+    }
+
     /**
      * {@code out[j] = h[j] > 0 ? h[j] : 0} for {@code j < n}: {@link Activation#RELU}'s
      * {@code apply} exactly (a NaN gives {@code +0}, as does {@code -0}), a vector at a time.
