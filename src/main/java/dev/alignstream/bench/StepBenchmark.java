@@ -13,13 +13,13 @@ import java.util.Random;
 /**
  * Measures the learning step alone (forward, backward, update; no parsing, no prediction
  * bookkeeping) on one thread with synthetic data shaped like the numpy peer's: features uniform
- * in [0, 1), random labels, targets one-hot minus 0.1. Runs a 2 s warm-up, then several timed rounds,
+ * in [0, 1), random labels, targets one-hot minus 0.1. Runs a 3 s warm-up, then several timed rounds,
  * and reports the median rate so one slow round (GC, the other core busy) does not decide.
  */
 public final class StepBenchmark {
 
     private static final int POOL = 4096;
-    private static final double WARMUP_SECONDS = 2.0;
+    private static final double WARMUP_SECONDS = 3.0;
 
     /** One measured configuration. */
     public record Result(String rule, int[] layers, int batch, boolean trackAlignment, double samplesPerSecond,
@@ -57,8 +57,9 @@ public final class StepBenchmark {
                 throw new IllegalStateException("benchmark step rejected: " + rejected);
             }
         };
-        // a fixed 2 s: the JIT needs about that to compile the vector kernels (before, the Vector
-        // API runs its scalar fallback, far slower than plain scalar code), however short the rounds
+        // a fixed 3 s: JFR showed the Vector API's scalar fallback (far slower than plain scalar
+        // code) still running 3.9 s after start in a tracked batch-32 step, until C2 had compiled
+        // every kernel; the median of the rounds absorbs what is left, however short they are
         long warmupEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
         while (System.nanoTime() < warmupEnd) {
             step.run();
