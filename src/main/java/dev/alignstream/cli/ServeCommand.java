@@ -54,7 +54,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "4", description = "partitions of topics this service creates (default ${DEFAULT-VALUE})")
     int partitions;
 
-    @Option(names = "--snapshot-every", defaultValue = "10000",
+    @Option(names = "--snapshot-every", defaultValue = "" + ServiceConfig.DEFAULT_SNAPSHOT_EVERY,
             description = {"journal positions (samples) between two snapshots of a model; bounds the replay after a",
                     "crash or a move (up to this many steps per model: ~1 s for 784-256-256-10, ~5 s for",
                     "784-1024-1024-10 at batch 1) and the journal a stream keeps. Each snapshot is the whole model",

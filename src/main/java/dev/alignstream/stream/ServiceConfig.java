@@ -86,8 +86,15 @@ public record ServiceConfig(String bootstrapServers, String applicationId, Strin
         }
     }
 
+    /**
+     * Journal positions between two snapshots of a model unless configured: bounds replay after a
+     * crash to that many steps per model; smaller values cost throughput (a snapshot is the whole
+     * model file; see {@code serve --snapshot-every}).
+     */
+    public static final int DEFAULT_SNAPSHOT_EVERY = 10_000;
+
     public static ServiceConfig defaults(String bootstrapServers, Path stateDir) {
-        return new ServiceConfig(bootstrapServers, "alignstream", null, stateDir, Topics.defaults(), 1000, 4, Map.of(),
+        return new ServiceConfig(bootstrapServers, "alignstream", null, stateDir, Topics.defaults(), DEFAULT_SNAPSHOT_EVERY, 4, Map.of(),
                 REQUIRED_GUARANTEE);
     }
 
