@@ -52,3 +52,14 @@ least_seen() {
 }
 # ticks PATH: sets TICKS to the CPU time (user + system, clock ticks) of /proc/PATH/stat
 ticks() { local f; TICKS=0; [ -r /proc/$1/stat ] && read -ra f < /proc/$1/stat && TICKS=$((f[13] + f[14])); }
+# thread_ticks PID: "name ticks" per thread of a process into $THREAD_TICKS (builtins only; the
+# name is the kernel's 15-character comm, spaces turned into underscores)
+thread_ticks() {
+  local t line name rest f; THREAD_TICKS=""
+  for t in /proc/$1/task/*; do
+    [ -r "$t/stat" ] && read -r line < "$t/stat" || continue
+    name=${line#*(}; name=${name%)*}; rest=${line##*) }
+    read -ra f <<< "$rest"
+    THREAD_TICKS+="${name// /_} $((f[11] + f[12]))"$'\n'
+  done
+}

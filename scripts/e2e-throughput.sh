@@ -4,16 +4,19 @@
 # The whole backlog (WARMUP + N samples) is in the topic before the service consumes any of it
 # (the service is stopped while it is produced); the first WARMUP samples warm the JIT up, as
 # `bench` does, and the rate is taken over the rest.
+# THREADS=1 also prints the service's threads by CPU time in the window (reading them costs this
+# script ~5% of a core).
 # Usage: scripts/e2e-throughput.sh [layers] [rule] [samples]
-# Env: WARMUP (default 40000: on a 2-core machine the service's and the broker's JIT compilers
-#      work through Kafka's, Streams', RocksDB's and Jackson's code paths for tens of thousands of
-#      samples; after 12,000 they still took 127-238 us of CPU per sample in the window, more than
-#      the stream thread itself, and the ratio was 0.43-0.50 against 0.81-0.90 after 40,000), SERVE_ARGS, SERVE_OPTS (JVM options of the service and of the
+# Env: WARMUP (default 200000: on a 2-core machine the service's and the broker's JIT compilers
+#      work through Kafka's, Streams', RocksDB's and Jackson's code paths for ~20 s of full load;
+#      C2 still took 34-48 us of CPU per sample in the window after 40,000-100,000 samples and 9.5
+#      after 200,000, and a 784-256-256-10 align-ada model measured 0.59-0.76 of `bench` after
+#      40,000 against 1.14 after 200,000; THREADS=1 shows it), SERVE_ARGS, SERVE_OPTS (JVM options of the service and of the
 #      in-memory bench, e.g. "--add-modules jdk.incubator.vector"), JAR, POLL (seconds between two
 #      readings of the service's progress, default 0.5; the readings are builtins, ~nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LAYERS=${1:-784,256,256,10}; RULE=${2:-align-ada}; N=${3:-8000}; WARMUP=${WARMUP:-40000}
+LAYERS=${1:-784,256,256,10}; RULE=${2:-align-ada}; N=${3:-8000}; WARMUP=${WARMUP:-200000}
 JAR=${JAR:-target/alignstream.jar}
 KPORT=${KPORT:-19500}; HPORT=${HPORT:-18500}; POLL=${POLL:-0.5}
 source scripts/e2e-common.sh
@@ -23,6 +26,7 @@ reading() {
   seen_now e2e; R_SEEN=$SEEN; R_TIME=$EPOCHREALTIME
   ticks $SERVE; R_S=$TICKS; ticks $BROKER; R_B=$TICKS; ticks $$; R_SELF=$TICKS
   if [ -n "$TID" ]; then ticks $SERVE/task/$((TID)); R_T=$TICKS; else R_T=0; fi
+  if [ -n "${THREADS:-}" ]; then thread_ticks $SERVE; R_THREADS=$THREAD_TICKS; fi
 }
 # the service's stream thread (its native id from jstack), whose CPU time per sample is the
 # figure that a loaded machine distorts least (0 when jstack is missing)
@@ -36,18 +40,18 @@ TID=$(stream_tid) # before the warm-up ends: attaching jstack takes a second
 until seen_now e2e; [ "$SEEN" -ge "$WARMUP" ]; do nap $POLL; done
 # the window runs from the first reading past the warm-up to the last reading before the backlog
 # is learned (the service was busy all that time), so the rate is exact whatever POLL is
-reading; c0=$R_SEEN start=$R_TIME s0=$R_S b0=$R_B t0=$R_T k0=$R_SELF
+reading; c0=$R_SEEN start=$R_TIME s0=$R_S b0=$R_B t0=$R_T k0=$R_SELF th0=${R_THREADS:-}
 c1=$c0
 while :; do
   nap $POLL
-  p_seen=$R_SEEN p_time=$R_TIME p_s=$R_S p_b=$R_B p_t=$R_T p_k=$R_SELF
+  p_seen=$R_SEEN p_time=$R_TIME p_s=$R_S p_b=$R_B p_t=$R_T p_k=$R_SELF p_th=${R_THREADS:-}
   reading
   [ "$R_SEEN" -lt $((WARMUP + N)) ] || break
 done
 if [ "$p_seen" -gt "$c0" ]; then
-  c1=$p_seen end=$p_time s1=$p_s b1=$p_b t1=$p_t k1=$p_k
+  c1=$p_seen end=$p_time s1=$p_s b1=$p_b t1=$p_t k1=$p_k th1=${p_th:-}
 else # the whole window fitted in one poll: take the end reading (overstates the time)
-  c1=$R_SEEN end=$R_TIME s1=$R_S b1=$R_B t1=$R_T k1=$R_SELF
+  c1=$R_SEEN end=$R_TIME s1=$R_S b1=$R_B t1=$R_T k1=$R_SELF th1=${R_THREADS:-}
 fi
 HZ=$(getconf CLK_TCK); CORES=$(nproc)
 e2e=$(python3 -c "print(round(($c1 - $c0) / ($end - $start), 1))")
@@ -60,3 +64,21 @@ print('  over those %.1f s: service %.1f CPU s (%.0f us per sample), of which it
       % (w, s, 1e6 * s / n, t, 1e6 * t / n, 100 * t / w, b, 1e6 * b / n, k, $CORES * w))"
 echo "in-memory bench:          $bench samples/s"
 python3 -c "print('ratio end-to-end / bench: %.2f' % ($e2e / $bench))"
+if [ -n "${THREADS:-}" ]; then
+  python3 - "$th0" "$th1" $((c1 - c0)) $HZ <<'PY'
+import collections, sys
+def parse(text):
+    d = collections.Counter()
+    for line in text.splitlines():
+        if line.strip():
+            name, t = line.rsplit(' ', 1)
+            d[name] += int(t)  # threads of one name (GC workers, ...) summed
+    return d
+a, b, n, hz = parse(sys.argv[1]), parse(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+rows = sorted(((b[k] - a.get(k, 0), k) for k in b), reverse=True)
+print('  service threads in the window (us per sample; threads of one name summed):')
+for t, k in rows[:12]:
+    if t > 0:
+        print('    %-16s %6.1f' % (k, 1e6 * t / hz / n))
+PY
+fi
