@@ -12,7 +12,7 @@
 # transaction in the broker) separately, and still compiled the latter in the measured window
 # when only the first was warmed.
 # Usage: scripts/e2e-models-per-stream.sh [layers] [rule] [samples]
-# Env: ROUNDS (default 3), WARMUP (default 3000), WARM_STREAM (default 40000 per warm-up stream: the JIT compiles
+# Env: ROUNDS (default 3), WARMUP (default 3000), WARM_STREAM (default 100000 per warm-up stream: the JIT compiles
 #      Kafka's code paths for tens of thousands of samples on 2 cores, see e2e-throughput.sh),
 #      SERVE_ARGS (e.g. "--model-threads 1": one model after another),
 #      SERVE_OPTS (JVM options of the service), JAR, POLL (seconds between two readings of the
@@ -45,8 +45,8 @@ for k in $(seq "$ROUNDS"); do
   create one$k one$k; create three$k-a three$k; create three$k-b three$k; create three$k-c three$k
 done
 kill $SERVE; wait $SERVE || true; : > "$WORK/serve.log"
-produce_n warm ${WARM_STREAM:-40000}
-produce_n warm3 ${WARM_STREAM:-40000}
+produce_n warm ${WARM_STREAM:-100000}
+produce_n warm3 ${WARM_STREAM:-100000}
 for k in $(seq "$ROUNDS"); do
   produce_n one$k $((WARMUP + N))
   produce_n three$k $((WARMUP + N))
