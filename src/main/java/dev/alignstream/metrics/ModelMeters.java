@@ -6,6 +6,7 @@ import dev.alignstream.rnn.RnnMatrix;
 import dev.alignstream.core.Prediction;
 import dev.alignstream.eval.PrequentialTotals;
 import dev.alignstream.eval.PrequentialWindow;
+import dev.alignstream.stream.LearningListener;
 import dev.alignstream.stream.ModelSpec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -140,7 +141,9 @@ final class ModelMeters {
         synchronized (totals) {
             totals.add(p, classification);
         }
-        update.record(nanos, TimeUnit.NANOSECONDS);
+        if (nanos != LearningListener.NOT_TIMED) {
+            update.record(nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** Sets the per-layer (or per-matrix) gauges from figures computed off the stream thread. */

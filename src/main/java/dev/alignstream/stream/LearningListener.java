@@ -10,8 +10,16 @@ import dev.alignstream.data.DataEvent;
 public interface LearningListener {
 
     /**
+     * {@code stepNanos} of a prediction whose step was not timed: one owed from before a restore,
+     * recomputed by the replay (see {@link TaskModels}) and emitted after it. Listeners MUST NOT
+     * record it as a step time.
+     */
+    long NOT_TIMED = -1;
+
+    /**
      * A sample (or, for an RNN, a sequence) was predicted and, if labelled and not paused,
-     * learned by a model. Not called during replay.
+     * learned by a model. Not called during replay; a prediction owed from before a restore is
+     * reported once, after the replay, with {@code stepNanos} {@link #NOT_TIMED}.
      */
     default void onPrediction(ModelSpec spec, DataEvent sample, Prediction prediction, long stepNanos) {
     }

@@ -96,6 +96,8 @@ final class TaskModels {
         /**
          * @param version samples seen by the model when it predicted (before learning)
          * @param waits   the sample was served and waits for a delayed label (nothing learned)
+         * @param stepNanos time the step took, or {@link LearningListener#NOT_TIMED} for a prediction
+         *                  owed from before a restore (its step ran in the replay, untimed)
          * @param timestamp the Kafka timestamp of the output record (its input record's)
          */
         void prediction(ModelSpec spec, DataEvent sample, Prediction p, long sourceOffset, long version, boolean waits,
@@ -395,8 +397,8 @@ final class TaskModels {
             for (Map.Entry<String, Prediction> e : o.predictions.entrySet()) {
                 Live lm = byId.get(e.getKey());
                 if (lm != null) {
-                    out.prediction(lm.spec, o.sample, e.getValue(), o.sourceOffset, o.versions.get(e.getKey()), false, 0,
-                            o.timestamp);
+                    out.prediction(lm.spec, o.sample, e.getValue(), o.sourceOffset, o.versions.get(e.getKey()), false,
+                            LearningListener.NOT_TIMED, o.timestamp);
                 }
             }
         }

@@ -123,6 +123,25 @@ class LearningMetricsTest {
     }
 
     @Test
+    void aPredictionOwedFromBeforeARestoreCountsButIsNotTimed() {
+        ModelSpec spec = spec("owed", RuleName.BP, 1);
+        Learner learner = new Learner(Model.create(spec.config()), Rules.of(RuleName.BP));
+        List<Sample> samples = SyntheticDataset.teacher(3, 12, 3, 5L);
+        try (LearningMetrics metrics = new LearningMetrics(new ModelRegistry(), 0)) {
+            metrics.onModelAdded(spec);
+            metrics.onPrediction(spec, samples.get(0), learner.observe(samples.get(0)), 2_000_000L);
+            metrics.onPrediction(spec, samples.get(1), learner.observe(samples.get(1)),
+                    dev.alignstream.stream.LearningListener.NOT_TIMED);
+            metrics.onPrediction(spec, samples.get(2), learner.observe(samples.get(2)), 4_000_000L);
+            String text = metrics.scrape();
+            Map<String, String> tags = Map.of("model", spec.id(), "stream", "s", "rule", "bp");
+            assertEquals(3, value(text, "alignstream_predictions_total", tags));
+            assertEquals(2, value(text, "alignstream_update_seconds_count", tags), "the owed one is not a step time");
+            assertEquals(0.006, value(text, "alignstream_update_seconds_sum", tags), 1e-9);
+        }
+    }
+
+    @Test
     void fullWindowsAfterTwelveHundredSamples() {
         ModelSpec spec = spec("full", RuleName.BP, 1);
         Model model = Model.create(spec.config());
