@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * so the result is the same on a machine with 128-, 256- or 512-bit registers, and the lanes are
  * combined by hand in {@code dot8}'s order, never by {@code reduceLanes}, whose order is
  * unspecified. The register-blocked kernels of several rows ({@link #combine4}, {@link #combine1},
- * {@link #columns8}) are element-wise: every lane is its own output entry with its own
+ * {@link #columns8}, and {@link #narrow8} / {@link #narrowUpdate8} for layers narrower than a
+ * vector) are element-wise: every lane is its own output entry with its own
  * sequential sum and lanes never meet, so their width cannot change a bit; they use the machine's
  * preferred width (512 bits on this project's AVX-512 machine). Products and sums are always
  * separate {@code mul} and {@code add} (no {@code fma}, which rounds once instead of twice);
