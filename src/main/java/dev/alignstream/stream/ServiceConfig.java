@@ -94,8 +94,8 @@ public record ServiceConfig(String bootstrapServers, String applicationId, Strin
     public static final int DEFAULT_SNAPSHOT_EVERY = 10_000;
 
     public static ServiceConfig defaults(String bootstrapServers, Path stateDir) {
-        return new ServiceConfig(bootstrapServers, "alignstream", null, stateDir, Topics.defaults(), DEFAULT_SNAPSHOT_EVERY, 4, Map.of(),
-                REQUIRED_GUARANTEE);
+        return new ServiceConfig(bootstrapServers, "alignstream", null, stateDir, Topics.defaults(),
+                DEFAULT_SNAPSHOT_EVERY, 4, Map.of(), REQUIRED_GUARANTEE);
     }
 
     public ServiceConfig withInstanceId(String id) {
