@@ -10,11 +10,21 @@ import java.nio.charset.StandardCharsets;
  * bounds a journal record by the model's widths ({@code 4 * (n_0 + n_L)} bytes plus the id)
  * rather than by the JSON text, whose length would be able to push a changelog record past the
  * producer's 1 MB limit and abort every transaction that carries it.
+ *
+ * <p>Features that are mostly zero (MNIST digits: about 19% of the 784 pixels are nonzero) are
+ * stored sparse when that is smaller: a bitmap of the entries whose bits are not {@code +0} and
+ * those entries' raw bits, in index order (706 bytes instead of 3,140 for a typical digit). A
+ * {@code -0} is stored as a value, so both forms decode to the same bits. Every journal entry
+ * goes through RocksDB, the changelog topic and the broker's log cleaner, on the same cores as
+ * the steps when the broker shares the machine; the dense form is what entries written before
+ * the sparse one hold, and it is still read.
  */
 final class SampleCodec {
 
     private static final byte LABEL = 1;
     private static final byte TARGET = 2;
+    /** Flag in the kind byte: the features are in the sparse form. */
+    private static final byte SPARSE_FEATURES = 0x10;
 
     private SampleCodec() {
     }
@@ -29,21 +39,53 @@ final class SampleCodec {
     static int size(Sample s) {
         int id = s.id() == null ? 0 : s.id().getBytes(StandardCharsets.UTF_8).length;
         int t = s.label() != null || s.target() == null ? 0 : s.target().length;
-        return 1 + 4 + id + 4 + 4 * s.features().length + 4 + 4 * t;
+        return 1 + 4 + id + featuresSize(s.features(), nonzeros(s.features())) + 4 + 4 * t;
+    }
+
+    /** Bytes of the features in the smaller of the two forms, given their nonzero count. */
+    private static int featuresSize(float[] x, int nonzeros) {
+        return Math.min(denseSize(x.length), sparseSize(x.length, nonzeros));
+    }
+
+    private static int denseSize(int n) {
+        return 4 + 4 * n;
+    }
+
+    /** Length, nonzero count, bitmap of {@code ceil(n / 8)} bytes, the nonzero values. */
+    private static int sparseSize(int n, int nonzeros) {
+        return 4 + 4 + (n + 7) / 8 + 4 * nonzeros;
+    }
+
+    /** Entries whose bits are not those of {@code +0} ({@code -0} counts: it is stored). */
+    private static int nonzeros(float[] x) {
+        int count = 0;
+        for (float v : x) {
+            if (Float.floatToRawIntBits(v) != 0) {
+                count++;
+            }
+        }
+        return count;
     }
 
     /** Writes {@code s} in this form at {@code b}'s position: exactly {@link #size} bytes. */
     static void write(Sample s, ByteBuffer b) {
         byte[] id = s.id() == null ? null : s.id().getBytes(StandardCharsets.UTF_8);
-        b.put(s.label() != null ? LABEL : s.target() != null ? TARGET : 0);
+        float[] x = s.features();
+        int nonzeros = nonzeros(x);
+        boolean sparse = sparseSize(x.length, nonzeros) < denseSize(x.length);
+        byte kind = s.label() != null ? LABEL : s.target() != null ? TARGET : 0;
+        b.put(sparse ? (byte) (kind | SPARSE_FEATURES) : kind);
         b.putInt(id == null ? -1 : id.length);
         if (id != null) {
             b.put(id);
         }
-        float[] x = s.features();
-        b.putInt(x.length);
-        for (float v : x) {
-            b.putFloat(v);
+        if (sparse) {
+            writeSparse(x, nonzeros, b);
+        } else {
+            b.putInt(x.length);
+            for (float v : x) {
+                b.putFloat(v);
+            }
         }
         if (s.label() != null) {
             b.putInt(s.label());
@@ -52,6 +94,24 @@ final class SampleCodec {
             b.putInt(t);
             for (int i = 0; i < t; i++) {
                 b.putFloat(s.target()[i]);
+            }
+        }
+    }
+
+    private static void writeSparse(float[] x, int nonzeros, ByteBuffer b) {
+        b.putInt(x.length).putInt(nonzeros);
+        for (int i = 0; i < x.length; i += 8) {
+            int bits = 0;
+            for (int k = i; k < Math.min(x.length, i + 8); k++) {
+                if (Float.floatToRawIntBits(x[k]) != 0) {
+                    bits |= 1 << (k - i);
+                }
+            }
+            b.put((byte) bits);
+        }
+        for (float v : x) {
+            if (Float.floatToRawIntBits(v) != 0) {
+                b.putFloat(v);
             }
         }
     }
@@ -66,7 +126,8 @@ final class SampleCodec {
             id = new String(bytes, b.position(), idLen, StandardCharsets.UTF_8);
             b.position(b.position() + idLen);
         }
-        float[] x = floats(b);
+        float[] x = (kind & SPARSE_FEATURES) != 0 ? sparseFloats(b) : floats(b);
+        kind &= ~SPARSE_FEATURES;
         if (kind == LABEL) {
             return new Sample(id, x, b.getInt(), null);
         }
@@ -80,6 +141,33 @@ final class SampleCodec {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
             v[i] = b.getFloat();
+        }
+        return v;
+    }
+
+    private static float[] sparseFloats(ByteBuffer b) {
+        int n = b.getInt();
+        int nonzeros = b.getInt();
+        if (n < 0 || nonzeros < 0 || nonzeros > n) {
+            throw new IllegalStateException("corrupt journal sample: " + nonzeros + " stored values of " + n);
+        }
+        check((n + 7L) / 8, b);
+        int bitmap = b.position();
+        b.position(bitmap + (n + 7) / 8);
+        check(4L * nonzeros, b);
+        int marked = 0;
+        for (int i = 0; i < n; i++) {
+            marked += (b.get(bitmap + i / 8) >> (i % 8)) & 1;
+        }
+        if (marked != nonzeros) {
+            throw new IllegalStateException("corrupt journal sample: bitmap marks " + marked + " values, header says "
+                    + nonzeros);
+        }
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            if (((b.get(bitmap + i / 8) >> (i % 8)) & 1) != 0) {
+                v[i] = b.getFloat();
+            }
         }
         return v;
     }
