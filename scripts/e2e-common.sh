@@ -63,3 +63,23 @@ thread_ticks() {
     THREAD_TICKS+="${name// /_} $((f[11] + f[12]))"$'\n'
   done
 }
+# thread_report TITLE BEFORE AFTER SAMPLES: the threads of two thread_ticks readings of one process,
+# by CPU time between them, in us per sample (threads of one name, GC workers..., summed)
+thread_report() {
+  python3 - "$1" "$2" "$3" "$4" "$(getconf CLK_TCK)" <<'PY'
+import collections, sys
+def parse(text):
+    d = collections.Counter()
+    for line in text.splitlines():
+        if line.strip():
+            name, t = line.rsplit(' ', 1)
+            d[name] += int(t)
+    return d
+title, a, b, n, hz = sys.argv[1], parse(sys.argv[2]), parse(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+rows = sorted(((b[k] - a.get(k, 0), k) for k in b), reverse=True)
+print('  %s threads in the window (us per sample; threads of one name summed):' % title)
+for t, k in rows[:12]:
+    if t > 0:
+        print('    %-16s %6.1f' % (k, 1e6 * t / hz / n))
+PY
+}

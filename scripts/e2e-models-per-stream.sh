@@ -14,7 +14,9 @@
 # Usage: scripts/e2e-models-per-stream.sh [layers] [rule] [samples]
 # Env: ROUNDS (default 3), WARMUP (default 3000), WARM_STREAM (default 100000 per warm-up stream: the JIT compiles
 #      Kafka's code paths for tens of thousands of samples on 2 cores, see e2e-throughput.sh),
-#      SERVE_ARGS (e.g. "--model-threads 1": one model after another),
+#      SERVE_ARGS (e.g. "--model-threads 1": one model after another), THREADS=1 (also print the
+#      service's and the broker's threads by CPU time per sample in each window: which of the
+#      two cores' consumers grew with three models),
 #      SERVE_OPTS (JVM options of the service), JAR, POLL (seconds between two readings of the
 #      models' progress, default 0.2; the readings are builtins, ~nothing).
 set -euo pipefail
@@ -28,7 +30,8 @@ source scripts/e2e-common.sh
 # the rate is exact whatever POLL is); readings are builtins (scripts/e2e-common.sh)
 rate() {
   until least_seen "$@"; [ "$LEAST" -ge "$WARMUP" ]; do nap $POLL; done
-  local c0=$LEAST start=$EPOCHREALTIME c1 end p_seen p_time
+  local c0=$LEAST start=$EPOCHREALTIME c1 end p_seen p_time s0 b0 s1 b1
+  if [ -n "${THREADS:-}" ]; then thread_ticks $SERVE; s0=$THREAD_TICKS; thread_ticks $BROKER; b0=$THREAD_TICKS; fi
   c1=$c0 end=$start
   while :; do
     nap $POLL
@@ -36,6 +39,10 @@ rate() {
     least_seen "$@"; c1=$LEAST end=$EPOCHREALTIME
     [ "$c1" -lt $((WARMUP + N)) ] || break
   done
+  if [ -n "${THREADS:-}" ]; then
+    thread_ticks $SERVE; s1=$THREAD_TICKS; thread_ticks $BROKER; b1=$THREAD_TICKS
+    { echo "  $*:"; thread_report service "$s0" "$s1" $((c1 - c0)); thread_report broker "$b0" "$b1" $((c1 - c0)); } >> "$WORK/threads.txt"
+  fi
   [ "$p_seen" -gt "$c0" ] && c1=$p_seen end=$p_time # else the window fitted in one poll: the end reading
   python3 -c "print(round(($c1 - $c0) / ($end - $start), 1))"
 }
@@ -59,6 +66,7 @@ for k in $(seq "$ROUNDS"); do
   ratio=$(python3 -c "print('%.2f' % ($r3 / $r1))")
   ratios+=("$ratio")
   echo "round $k: one model on its stream $r1 samples/s, three models on one stream $r3 samples/s of the stream: $ratio"
+  if [ -n "${THREADS:-}" ]; then cat "$WORK/threads.txt"; : > "$WORK/threads.txt"; fi
 done
 echo "model threads: ${SERVE_ARGS:-default --model-threads}"
 python3 -c "import statistics, sys; r = sorted(map(float, sys.argv[1:])); print('ratio three / one: %.2f (median of %d rounds; range %.2f-%.2f)' % (statistics.median(r), len(r), r[0], r[-1]))" "${ratios[@]}"

@@ -65,20 +65,5 @@ print('  over those %.1f s: service %.1f CPU s (%.0f us per sample), of which it
 echo "in-memory bench:          $bench samples/s"
 python3 -c "print('ratio end-to-end / bench: %.2f' % ($e2e / $bench))"
 if [ -n "${THREADS:-}" ]; then
-  python3 - "$th0" "$th1" $((c1 - c0)) $HZ <<'PY'
-import collections, sys
-def parse(text):
-    d = collections.Counter()
-    for line in text.splitlines():
-        if line.strip():
-            name, t = line.rsplit(' ', 1)
-            d[name] += int(t)  # threads of one name (GC workers, ...) summed
-    return d
-a, b, n, hz = parse(sys.argv[1]), parse(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-rows = sorted(((b[k] - a.get(k, 0), k) for k in b), reverse=True)
-print('  service threads in the window (us per sample; threads of one name summed):')
-for t, k in rows[:12]:
-    if t > 0:
-        print('    %-16s %6.1f' % (k, 1e6 * t / hz / n))
-PY
+  thread_report service "$th0" "$th1" $((c1 - c0))
 fi
