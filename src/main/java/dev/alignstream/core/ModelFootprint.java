@@ -16,7 +16,7 @@ package dev.alignstream.core;
  *   <li>{@code feedback}: fa's {@code B^{l+1}} ({@code n_{l+1} x n_l}) or dfa's {@code D^{l T}}
  *       ({@code n_l x n_L}), {@code l = 1..L-1};</li>
  *   <li>{@code alignment}: {@link AlignmentTracker}'s {@code P^l} (as the weights) when tracked,
- *       and its deferral buffer: {@code D = max(32, B)} rows of {@code a0^{l-1}} and of
+ *       and its deferral buffer: {@code D = max(64, B)} rows of {@code a0^{l-1}} and of
  *       {@code g^l} per layer, {@code 4 D} floats and {@code D} ints;</li>
  *   <li>{@code pending}: {@link PendingBatch}, {@code B x n_0} and {@code B x n_L};</li>
  *   <li>{@code workspace}: {@link Workspace} — {@code a^0}; per layer {@code h, h0, signal,

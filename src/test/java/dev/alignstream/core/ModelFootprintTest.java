@@ -29,9 +29,9 @@ class ModelFootprintTest {
         assertEquals(params, f.frozenInitial());
         assertEquals(params, f.guard());
         assertEquals(0, f.feedback(), "align-ada has no feedback matrices");
-        // P^1, P^2 and the deferral buffer: 32 rows of a0^0 (3), g^1 (4), a0^1 (4), g^2 (2), 4 x 32 floats, 32 ints
-        long deferral = (16 + 8 * 32 + 32 * (16 + 12)) + 2 * (16 + 8 * 32 + 32 * (16 + 16)) + (16 + 8 * 32 + 32 * (16 + 8))
-                + (16 + 4 * 128) + (16 + 4 * 32);
+        // P^1, P^2 and the deferral buffer: 64 rows of a0^0 (3), g^1 (4), a0^1 (4), g^2 (2), 4 x 64 floats, 64 ints
+        long deferral = (16 + 8 * 64 + 64 * (16 + 12)) + 2 * (16 + 8 * 64 + 64 * (16 + 16)) + (16 + 8 * 64 + 64 * (16 + 8))
+                + (16 + 4 * 256) + (16 + 4 * 64);
         assertEquals(wt1 + wt2 + deferral, f.alignment());
         long b2x3 = 16 + 8 * 2 + 2 * (16 + 12);
         long b2x2 = 16 + 8 * 2 + 2 * (16 + 8);
