@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alignstream.api.AlignstreamServer;
 import dev.alignstream.cli.Main;
-import dev.alignstream.testing.Await;
 import dev.alignstream.testing.SharedBroker;
 import dev.alignstream.testing.StreamingFixture;
 import java.io.ByteArrayOutputStream;
@@ -75,7 +74,7 @@ class PartitionCountTest {
         try (AlignstreamServer server = AlignstreamServer.start(config, 0, null, 0, Duration.ofSeconds(90))) {
             int port = server.httpPort();
             assertTrue(StreamingFixture.get(port, "/health/live").startsWith("200 "));
-            awaitStatus(port, "/health/ready", "200 ", Duration.ofSeconds(60));
+            StreamingFixture.awaitStatus(port, "/health/ready", "200 ", Duration.ofSeconds(60));
             assertTrue(StreamingFixture.get(port, "/health").startsWith("200 "));
         }
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
@@ -87,10 +86,5 @@ class PartitionCountTest {
                 () -> AlignstreamServer.start(config, 0, null, 0, Duration.ofSeconds(90)).close());
         assertTrue(e.getMessage().startsWith("the samples topic " + prefix + ".samples has 3 partitions but the model state"
                 + " of application '" + prefix + "' was built with 1"), e.getMessage());
-    }
-
-    private static void awaitStatus(int port, String path, String prefix, Duration timeout) throws Exception {
-        Await.until(path + " answering " + prefix, timeout, () -> StreamingFixture.get(port, path),
-                last -> last.startsWith(prefix));
     }
 }

@@ -3,7 +3,6 @@ package dev.alignstream.stream;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.alignstream.api.AlignstreamServer;
-import dev.alignstream.testing.Await;
 import dev.alignstream.testing.SharedBroker;
 import dev.alignstream.testing.StreamingFixture;
 import java.nio.file.Path;
@@ -38,13 +37,11 @@ class ServiceNotLiveTest {
                 StreamingFixture.topics(prefix), 50, 1, Map.of(), "exactly_once_v2");
         try (AlignstreamServer server = AlignstreamServer.start(config, 0, null, 0, Duration.ofSeconds(90))) {
             int port = server.httpPort();
-            Await.until("/health/ready answering 200", Duration.ofSeconds(60), () -> StreamingFixture.get(port, "/health/ready"),
-                    last -> last.startsWith("200 "));
+            StreamingFixture.awaitStatus(port, "/health/ready", "200 ", Duration.ofSeconds(60));
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 admin.deleteTopics(List.of(config.topics().samples())).all().get();
             }
-            String answer = Await.until("/health/live answering 503", Duration.ofSeconds(120),
-                    () -> StreamingFixture.get(port, "/health/live"), last -> last.startsWith("503 "));
+            String answer = StreamingFixture.awaitStatus(port, "/health/live", "503 ", Duration.ofSeconds(120));
             assertTrue(answer.contains("\"error\":\"not live\""), answer);
             assertTrue(answer.contains("\"detail\":"), answer);
             assertTrue(StreamingFixture.get(port, "/health/ready").startsWith("503 "), "not live is not ready either");

@@ -79,6 +79,11 @@ public final class StreamingFixture {
         return r.statusCode() + " " + r.body();
     }
 
+    /** Polls {@code path} until its answer ({@link #get}: status, space, body) starts with {@code status}; returns it. */
+    public static String awaitStatus(int port, String path, String status, Duration timeout) throws Exception {
+        return Await.until(path + " answering " + status, timeout, () -> get(port, path), last -> last.startsWith(status));
+    }
+
     public static Model export(int port, String modelId, String token) throws IOException, InterruptedException {
         return ModelFile.fromBytes(exportBytes(port, modelId, token));
     }
