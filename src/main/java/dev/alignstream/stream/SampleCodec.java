@@ -56,11 +56,16 @@ final class SampleCodec {
         return 4 + 4 + (n + 7) / 8 + 4 * nonzeros;
     }
 
-    /** Entries whose bits are not those of {@code +0} ({@code -0} counts: it is stored). */
+    /** Whether the sparse form stores {@code v}: its bits are not those of {@code +0} ({@code -0} is stored). */
+    private static boolean stored(float v) {
+        return Float.floatToRawIntBits(v) != 0;
+    }
+
+    /** Entries the sparse form stores ({@link #stored}). */
     private static int nonzeros(float[] x) {
         int count = 0;
         for (float v : x) {
-            if (Float.floatToRawIntBits(v) != 0) {
+            if (stored(v)) {
                 count++;
             }
         }
@@ -103,14 +108,14 @@ final class SampleCodec {
         for (int i = 0; i < x.length; i += 8) {
             int bits = 0;
             for (int k = i; k < Math.min(x.length, i + 8); k++) {
-                if (Float.floatToRawIntBits(x[k]) != 0) {
+                if (stored(x[k])) {
                     bits |= 1 << (k - i);
                 }
             }
             b.put((byte) bits);
         }
         for (float v : x) {
-            if (Float.floatToRawIntBits(v) != 0) {
+            if (stored(v)) {
                 b.putFloat(v);
             }
         }
@@ -157,7 +162,7 @@ final class SampleCodec {
         check(4L * nonzeros, b);
         int marked = 0;
         for (int i = 0; i < n; i++) {
-            marked += (b.get(bitmap + i / 8) >> (i % 8)) & 1;
+            marked += marked(b, bitmap, i);
         }
         if (marked != nonzeros) {
             throw new IllegalStateException("corrupt journal sample: bitmap marks " + marked + " values, header says "
@@ -165,11 +170,16 @@ final class SampleCodec {
         }
         float[] v = new float[n];
         for (int i = 0; i < n; i++) {
-            if (((b.get(bitmap + i / 8) >> (i % 8)) & 1) != 0) {
+            if (marked(b, bitmap, i) != 0) {
                 v[i] = b.getFloat();
             }
         }
         return v;
+    }
+
+    /** Bit {@code i} of the bitmap at {@code bitmap}: 1 when entry {@code i} is stored. */
+    private static int marked(ByteBuffer b, int bitmap, int i) {
+        return (b.get(bitmap + i / 8) >> (i % 8)) & 1;
     }
 
     /** Never allocate from a length the buffer cannot hold. */

@@ -8,10 +8,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The alignment accumulator's deferral ({@link AlignmentTracker}: samples wait in a buffer and are
- * added to {@code P} {@link AlignmentTracker#DEFERRED_ROWS} at a time) against the plain per-sample sum of SPEC section 5 written
- * here, {@code P^l += (a0^{l-1} / sqrt(n_{l-1})) g^{l T}} one sample after the other in float32:
- * bit-identical, whether {@code P} is read (and so the buffer emptied) often, at odd moments or
- * only at the end.
+ * added to {@code P} {@link AlignmentTracker#DEFERRED_ROWS} at a time) against the plain
+ * per-sample sum of SPEC section 5 written here, {@code P^l += (a0^{l-1} / sqrt(n_{l-1})) g^{l T}}
+ * one sample after the other in float32: bit-identical, whether {@code P} is read (and so the
+ * buffer emptied) often, at odd moments or only at the end.
  */
 class AlignmentDeferralTest {
 
