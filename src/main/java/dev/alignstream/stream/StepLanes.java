@@ -36,6 +36,14 @@ final class StepLanes implements AutoCloseable {
         private boolean ready;
     }
 
+    /**
+     * Tests only: while true, worker threads take no step, so every step runs on the caller's
+     * thread in {@link #helpUntil} and a test decides which steps are still undone when the
+     * caller returns (a timing-free way to leave records running ahead). Read once per idle
+     * round of a worker; production code never sets it.
+     */
+    static volatile boolean workersHeld;
+
     private final Object lock = new Object();
     /** Lanes with a step to run and none running, oldest first. */
     private final ArrayDeque<Lane> ready = new ArrayDeque<>();
@@ -142,6 +150,10 @@ final class StepLanes implements AutoCloseable {
 
     private void work() {
         while (!closed) {
+            if (workersHeld) {
+                LockSupport.parkNanos(this, 1_000_000);
+                continue;
+            }
             if (runOne()) {
                 continue;
             }
