@@ -60,6 +60,16 @@ class DockerfileTest {
     }
 
     @Test
+    void theRuntimeRefusesAJreWithoutTheVectorModule() {
+        Stage runtime = stages(DOCKERFILE).stream().filter(s -> s.base().startsWith("eclipse-temurin:")).findFirst()
+                .orElseThrow();
+        assertTrue(runtime.instructions().stream().anyMatch(i -> i.keyword().equals("RUN")
+                        && i.arguments().contains("java --list-modules") && i.arguments().contains("jdk\\.incubator\\.vector@")
+                        && i.arguments().contains("exit 1")),
+                "the runtime stage does not fail its build when the JRE lacks jdk.incubator.vector");
+    }
+
+    @Test
     void defaultTargetServesAsANonRootUserWithAHealthCheck() {
         Stage service = stages(DOCKERFILE).get(stages(DOCKERFILE).size() - 1);
         assertEquals("service", service.name(), "the last stage (the default target) must be the service");
