@@ -126,7 +126,8 @@ public final class Kernels {
      * chunks of {@link #CHUNK_ROWS} rows by {@link #STRIP} columns that stay in L1 while every batch
      * row uses them; the terms of each chunk are gathered once for all strips. Each entry sums its
      * terms with {@code k} ascending, one at a time, as {@link #combineRowsBlocked} does (chunking
-     * only splits that sequence), so the bits are the same.
+     * only splits that sequence), so the bits are the same. Each chunk's strip is copied into this
+     * thread's {@link AlignedPanel} first, so the rows the products load start on cache lines.
      *
      * @param a    coefficients, {@code B x K}. Not modified.
      * @param m    rows to combine, {@code K x N}. Not modified.
@@ -147,6 +148,7 @@ public final class Kernels {
         final int b4 = batch & ~3;
         final int slots = vectorSlots(batch);
         final int counts = 4 * CHUNK_ROWS * slots;
+        final float[] panel = AlignedPanel.get(CHUNK_ROWS * STRIP);
         for (int k0 = 0; k0 < kEnd; k0 += CHUNK_ROWS) {
             final int k1 = Math.min(kEnd, k0 + CHUNK_ROWS);
             int slot = 0;
@@ -159,13 +161,19 @@ public final class Kernels {
             }
             for (int from = 0; from < n; from += STRIP) {
                 final int to = Math.min(n, from + STRIP);
+                // the chunk's strip, row k at panel[START + (k - k0) * STRIP + (j - from)]
+                for (int k = k0; k < k1; k++) {
+                    System.arraycopy(m.row(k), from, panel, AlignedPanel.START + (k - k0) * STRIP, to - from);
+                }
+                final int xOff = AlignedPanel.START - k0 * STRIP - from;
                 slot = 0;
                 for (int b0 = 0; b0 < b4; b0 += 4, slot++) {
                     VectorKernels.combine4(out.row(b0), out.row(b0 + 1), out.row(b0 + 2), out.row(b0 + 3), coef, rows,
-                            CHUNK_ROWS * slot, rows[counts + slot], m, from, to);
+                            CHUNK_ROWS * slot, rows[counts + slot], panel, xOff, STRIP, from, to);
                 }
                 for (int b = b4; b < batch; b++, slot++) {
-                    VectorKernels.combine1(out.row(b), coef, rows, 4 * CHUNK_ROWS * slot, rows[counts + slot], m, from, to);
+                    VectorKernels.combine1(out.row(b), coef, rows, 4 * CHUNK_ROWS * slot, rows[counts + slot], panel, xOff,
+                            STRIP, from, to);
                 }
             }
         }
@@ -534,27 +542,30 @@ public final class Kernels {
 
     /**
      * The several-row {@link #backwardTransposed} on the vector path, with the batch along the
-     * vector: {@code g} is transposed into {@code gT} ({@code n_above x B}), then for eight
+     * vector: {@code g} is transposed into {@code gT} ({@code n_above x B}, rows on cache lines in
+     * this thread's {@link AlignedPanel}), then for eight
      * neurons {@code j} at a time {@code acc[j][b] += gT[k][b] * WT[j][k]} over {@code k} ascending
      * ({@link VectorKernels#columns8}), so {@code WT} is read in place, once, with no transposed
      * copy of the weights. Every entry sums {@code g[b][k] WT[j][k]} from {@code +0} with
      * {@code k} ascending, one term at a time, as {@link #backwardBlocked} does (which skips only
      * all-zero groups, exact for a sum from {@code +0}), and is gated the same way: the same bits.
      *
-     * @param gT   scratch of at least {@code n_above} rows of {@code B}. Modified.
      * @param accT scratch of at least {@code n_l} rows of {@code B}. Modified.
      */
     public static void backwardColumns(RowMatrix wt, RowMatrix g, float scale, RowMatrix gate, Activation phi,
-                                       RowMatrix gT, RowMatrix accT, RowMatrix out) {
+                                       RowMatrix accT, RowMatrix out) {
         final int batch = g.numRows();
         final int nl = wt.numRows();
         final int nAbove = wt.numCols();
         out.setActiveRows(batch);
-        // transposes run along the row-major side's columns, so the few lines of its rows stay in L1
+        // gT row k at START + k * ts; transposes run along the row-major side's columns, so the few
+        // lines of its rows stay in L1
+        final int ts = AlignedPanel.stride(batch);
+        final float[] gT = AlignedPanel.get(nAbove * ts);
         for (int k = 0; k < nAbove; k++) {
-            final float[] tk = gT.row(k);
+            final int tk = AlignedPanel.START + k * ts;
             for (int b = 0; b < batch; b++) {
-                tk[b] = g.row(b)[k];
+                gT[tk + b] = g.row(b)[k];
             }
         }
         for (int j = 0; j < nl; j++) {
@@ -564,12 +575,12 @@ public final class Kernels {
         for (int k0 = 0; k0 < nAbove; k0 += BACKWARD_CHUNK) {
             final int k1 = Math.min(nAbove, k0 + BACKWARD_CHUNK);
             for (int j0 = 0; j0 < j8; j0 += 8) {
-                VectorKernels.columns8(accT, wt, j0, gT, k0, k1, batch);
+                VectorKernels.columns8(accT, wt, j0, gT, AlignedPanel.START, ts, k0, k1, batch);
             }
             for (int j = j8; j < nl; j++) {
                 final float[] aj = accT.row(j);
                 for (int b = 0; b < batch; b++) {
-                    aj[b] = VectorKernels.column(aj[b], wt.row(j), gT, k0, k1, b);
+                    aj[b] = VectorKernels.column(aj[b], wt.row(j), gT, AlignedPanel.START, ts, k0, k1, b);
                 }
             }
         }
@@ -696,6 +707,15 @@ public final class Kernels {
         if (narrow(nOut, nIn) && coef.length >= NARROW_STAGING) {
             kStart = addOuterNarrow(wt, alpha, u, g, coef);
         }
+        if (kStart == nIn) {
+            return;
+        }
+        // the signal rows, the products' terms, copied to start on cache lines: row b at START + b * stride
+        final int stride = AlignedPanel.stride(nOut);
+        final float[] panel = AlignedPanel.get(batch * stride);
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(g.row(b), 0, panel, AlignedPanel.START + b * stride, nOut);
+        }
         final int k4 = kStart + ((nIn - kStart) & ~3);
         for (int k0 = kStart; k0 < k4; k0 += 4) {
             int count = 0;
@@ -713,12 +733,12 @@ public final class Kernels {
                     rows[count++] = b;
                 }
             }
-            VectorKernels.combine4(wt.row(k0), wt.row(k0 + 1), wt.row(k0 + 2), wt.row(k0 + 3), coef, rows, 0, count, g, 0,
-                    nOut);
+            VectorKernels.combine4(wt.row(k0), wt.row(k0 + 1), wt.row(k0 + 2), wt.row(k0 + 3), coef, rows, 0, count, panel,
+                    AlignedPanel.START, stride, 0, nOut);
         }
         for (int k = k4; k < nIn; k++) {
             final int count = gatherNonzero(alpha, u, k, batch, coef, rows);
-            VectorKernels.combine1(wt.row(k), coef, rows, 0, count, g, 0, nOut);
+            VectorKernels.combine1(wt.row(k), coef, rows, 0, count, panel, AlignedPanel.START, stride, 0, nOut);
         }
     }
 

@@ -129,7 +129,7 @@ final class VectorKernels {
     }
 
     /**
-     * Register-blocked {@code c_r[j] = c_r[j] + sum_i coef[4i + r] * x.row(rows[i])[j]}, {@code i} from
+     * Register-blocked {@code c_r[j] = c_r[j] + sum_i coef[4i + r] * x[xOff + rows[i] * xStride + j]}, {@code i} from
      * {@code off} to {@code off + count - 1}, for the four
      * rows {@code c0..c3} over columns {@code [from, to)}: a block of 4 rows x 2 vectors stays in
      * registers while {@code i} runs over all terms, so each term row is loaded once for four
@@ -146,31 +146,32 @@ final class VectorKernels {
      * @param rows  the term rows of {@code x}, {@code rows[i]}. Not modified.
      * @param off   first term
      * @param count number of terms
-     * @param x     term rows, each at least {@code to} long. Not modified.
+     * @param x     term rows: term {@code i}'s column {@code j} at {@code xOff + rows[i] * xStride + j}, a
+     *              row of {@link AlignedPanel} in the library's calls (see there why). Not modified.
      */
     static void combine4(float[] c0, float[] c1, float[] c2, float[] c3, float[] coef, int[] rows, int off, int count,
-                         RowMatrix x, int from, int to) {
+                         float[] x, int xOff, int xStride, int from, int to) {
         int j = from;
         for (; j + 4 * WL <= to; j += 4 * WL) {
-            block4x4(c0, c1, c2, c3, coef, rows, off, count, x, j);
+            block4x4(c0, c1, c2, c3, coef, rows, off, count, x, xOff, xStride, j);
         }
         for (; j + 2 * WL <= to; j += 2 * WL) {
-            block4x2(c0, c1, c2, c3, coef, rows, off, count, x, j);
+            block4x2(c0, c1, c2, c3, coef, rows, off, count, x, xOff, xStride, j);
         }
         for (; j + WL <= to; j += WL) {
-            block4x1(c0, c1, c2, c3, coef, rows, off, count, x, j);
+            block4x1(c0, c1, c2, c3, coef, rows, off, count, x, xOff, xStride, j);
         }
         if (j < to) {
             // the last columns, fewer than a vector: term by term (each entry still adds them in
             // order), so every term row is read once rather than once per column
             for (int i = off; i < off + count; i++) {
-                final float[] xr = x.row(rows[i]);
+                final int xi = xOff + rows[i] * xStride;
                 final float k0 = coef[4 * i];
                 final float k1 = coef[4 * i + 1];
                 final float k2 = coef[4 * i + 2];
                 final float k3 = coef[4 * i + 3];
                 for (int q = j; q < to; q++) {
-                    final float xv = xr[q];
+                    final float xv = x[xi + q];
                     c0[q] = c0[q] + k0 * xv;
                     c1[q] = c1[q] + k1 * xv;
                     c2[q] = c2[q] + k2 * xv;
@@ -187,7 +188,7 @@ final class VectorKernels {
      * receiver position (see the class comment).
      */
     private static void block4x2(float[] c0, float[] c1, float[] c2, float[] c3, float[] coef, int[] rows, int off, int count,
-                                 RowMatrix x, int j) {
+                                 float[] x, int xOff, int xStride, int j) {
         final int j1 = j + WL;
         FloatVector a0 = FloatVector.fromArray(W, c0, j);
         FloatVector a1 = FloatVector.fromArray(W, c1, j);
@@ -198,9 +199,9 @@ final class VectorKernels {
         FloatVector e2 = FloatVector.fromArray(W, c2, j1);
         FloatVector e3 = FloatVector.fromArray(W, c3, j1);
         for (int i = off; i < off + count; i++) {
-            final float[] xr = x.row(rows[i]);
-            final FloatVector xv = FloatVector.fromArray(W, xr, j);
-            final FloatVector xw = FloatVector.fromArray(W, xr, j1);
+            final int xi = xOff + rows[i] * xStride;
+            final FloatVector xv = FloatVector.fromArray(W, x, xi + j);
+            final FloatVector xw = FloatVector.fromArray(W, x, xi + j1);
             final float k0 = coef[4 * i];
             final float k1 = coef[4 * i + 1];
             final float k2 = coef[4 * i + 2];
@@ -227,7 +228,7 @@ final class VectorKernels {
 
     /** One block of 4 rows x 4 vectors of {@link #combine4}: sixteen accumulators, as {@link #block4x2}. */
     private static void block4x4(float[] c0, float[] c1, float[] c2, float[] c3, float[] coef, int[] rows, int off,
-                                 int count, RowMatrix x, int j) {
+                                 int count, float[] x, int xOff, int xStride, int j) {
         final int j1 = j + WL;
         final int j2 = j + 2 * WL;
         final int j3 = j + 3 * WL;
@@ -248,11 +249,11 @@ final class VectorKernels {
         FloatVector h2 = FloatVector.fromArray(W, c2, j3);
         FloatVector h3 = FloatVector.fromArray(W, c3, j3);
         for (int i = off; i < off + count; i++) {
-            final float[] xr = x.row(rows[i]);
-            final FloatVector xv = FloatVector.fromArray(W, xr, j);
-            final FloatVector xw = FloatVector.fromArray(W, xr, j1);
-            final FloatVector xf = FloatVector.fromArray(W, xr, j2);
-            final FloatVector xh = FloatVector.fromArray(W, xr, j3);
+            final int xi = xOff + rows[i] * xStride;
+            final FloatVector xv = FloatVector.fromArray(W, x, xi + j);
+            final FloatVector xw = FloatVector.fromArray(W, x, xi + j1);
+            final FloatVector xf = FloatVector.fromArray(W, x, xi + j2);
+            final FloatVector xh = FloatVector.fromArray(W, x, xi + j3);
             final FloatVector k0 = FloatVector.broadcast(W, coef[4 * i]);
             final FloatVector k1 = FloatVector.broadcast(W, coef[4 * i + 1]);
             final FloatVector k2 = FloatVector.broadcast(W, coef[4 * i + 2]);
@@ -295,13 +296,13 @@ final class VectorKernels {
 
     /** One block of 4 rows x 1 vector of {@link #combine4}. */
     private static void block4x1(float[] c0, float[] c1, float[] c2, float[] c3, float[] coef, int[] rows, int off, int count,
-                                 RowMatrix x, int j) {
+                                 float[] x, int xOff, int xStride, int j) {
         FloatVector a0 = FloatVector.fromArray(W, c0, j);
         FloatVector a1 = FloatVector.fromArray(W, c1, j);
         FloatVector a2 = FloatVector.fromArray(W, c2, j);
         FloatVector a3 = FloatVector.fromArray(W, c3, j);
         for (int i = off; i < off + count; i++) {
-            final FloatVector xv = FloatVector.fromArray(W, x.row(rows[i]), j);
+            final FloatVector xv = FloatVector.fromArray(W, x, xOff + rows[i] * xStride + j);
             a0 = xv.mul(coef[4 * i]).add(a0);
             a1 = xv.mul(coef[4 * i + 1]).add(a1);
             a2 = xv.mul(coef[4 * i + 2]).add(a2);
@@ -314,37 +315,40 @@ final class VectorKernels {
         z.add(a3).intoArray(c3, j);
     }
 
-    /** {@link #combine4} for one output row: {@code c[j] = c[j] + sum_i coef[i] * x.row(rows[i])[j]}. */
-    static void combine1(float[] c, float[] coef, int[] rows, int off, int count, RowMatrix x, int from, int to) {
+    /** {@link #combine4} for one output row: {@code c[j] = c[j] + sum_i coef[i] * x[xOff + rows[i] * xStride + j]}. */
+    static void combine1(float[] c, float[] coef, int[] rows, int off, int count, float[] x, int xOff, int xStride,
+                         int from, int to) {
         int j = from;
         for (; j + WL <= to; j += WL) {
-            block1x1(c, coef, rows, off, count, x, j);
+            block1x1(c, coef, rows, off, count, x, xOff, xStride, j);
         }
         for (; j < to; j++) {
             float y = c[j];
             for (int i = off; i < off + count; i++) {
-                y = y + coef[i] * x.row(rows[i])[j];
+                y = y + coef[i] * x[xOff + rows[i] * xStride + j];
             }
             c[j] = y;
         }
     }
 
     /** One vector of {@link #combine1}. */
-    private static void block1x1(float[] c, float[] coef, int[] rows, int off, int count, RowMatrix x, int j) {
+    private static void block1x1(float[] c, float[] coef, int[] rows, int off, int count, float[] x, int xOff,
+                                 int xStride, int j) {
         FloatVector a = FloatVector.fromArray(W, c, j);
         for (int i = off; i < off + count; i++) {
-            a = FloatVector.fromArray(W, x.row(rows[i]), j).mul(coef[i]).add(a);
+            a = FloatVector.fromArray(W, x, xOff + rows[i] * xStride + j).mul(coef[i]).add(a);
         }
         FloatVector.broadcast(W, -0f).add(a).intoArray(c, j);
     }
 
     /**
-     * {@code outT.row(j0 + r)[b] += sum_{k0 <= k < k1} t.row(k)[b] * w.row(j0 + r)[k]} for the eight
+     * {@code outT.row(j0 + r)[b] += sum_{k0 <= k < k1} t[tOff + k * tStride + b] * w.row(j0 + r)[k]} for the eight
      * rows {@code r < 8} and the lanes {@code b < lanes}, {@code k} ascending one term at a time
      * (the batched backward product with the batch along the vector: {@code t} is the signal
      * transposed, {@code w} the weight rows, each entry read once per lane block).
      */
-    static void columns8(RowMatrix outT, RowMatrix w, int j0, RowMatrix t, int k0, int k1, int lanes) {
+    static void columns8(RowMatrix outT, RowMatrix w, int j0, float[] t, int tOff, int tStride, int k0, int k1,
+                         int lanes) {
         final float[] o0 = outT.row(j0);
         final float[] o1 = outT.row(j0 + 1);
         final float[] o2 = outT.row(j0 + 2);
@@ -363,27 +367,27 @@ final class VectorKernels {
         final float[] w7 = w.row(j0 + 7);
         int b = 0;
         for (; b + 2 * WL <= lanes; b += 2 * WL) {
-            block8x2(o0, o1, o2, o3, o4, o5, o6, o7, w0, w1, w2, w3, w4, w5, w6, w7, t, k0, k1, b);
+            block8x2(o0, o1, o2, o3, o4, o5, o6, o7, w0, w1, w2, w3, w4, w5, w6, w7, t, tOff, tStride, k0, k1, b);
         }
         for (; b + WL <= lanes; b += WL) {
-            block8(o0, o1, o2, o3, o4, o5, o6, o7, w0, w1, w2, w3, w4, w5, w6, w7, t, k0, k1, b);
+            block8(o0, o1, o2, o3, o4, o5, o6, o7, w0, w1, w2, w3, w4, w5, w6, w7, t, tOff, tStride, k0, k1, b);
         }
         for (; b < lanes; b++) {
-            o0[b] = column(o0[b], w0, t, k0, k1, b);
-            o1[b] = column(o1[b], w1, t, k0, k1, b);
-            o2[b] = column(o2[b], w2, t, k0, k1, b);
-            o3[b] = column(o3[b], w3, t, k0, k1, b);
-            o4[b] = column(o4[b], w4, t, k0, k1, b);
-            o5[b] = column(o5[b], w5, t, k0, k1, b);
-            o6[b] = column(o6[b], w6, t, k0, k1, b);
-            o7[b] = column(o7[b], w7, t, k0, k1, b);
+            o0[b] = column(o0[b], w0, t, tOff, tStride, k0, k1, b);
+            o1[b] = column(o1[b], w1, t, tOff, tStride, k0, k1, b);
+            o2[b] = column(o2[b], w2, t, tOff, tStride, k0, k1, b);
+            o3[b] = column(o3[b], w3, t, tOff, tStride, k0, k1, b);
+            o4[b] = column(o4[b], w4, t, tOff, tStride, k0, k1, b);
+            o5[b] = column(o5[b], w5, t, tOff, tStride, k0, k1, b);
+            o6[b] = column(o6[b], w6, t, tOff, tStride, k0, k1, b);
+            o7[b] = column(o7[b], w7, t, tOff, tStride, k0, k1, b);
         }
     }
 
-    /** One lane of {@link #columns8}, scalar: {@code y + sum_k t.row(k)[b] * w[k]}, {@code k} ascending. */
-    static float column(float y, float[] w, RowMatrix t, int k0, int k1, int b) {
+    /** One lane of {@link #columns8}, scalar: {@code y + sum_k t[tOff + k * tStride + b] * w[k]}, {@code k} ascending. */
+    static float column(float y, float[] w, float[] t, int tOff, int tStride, int k0, int k1, int b) {
         for (int k = k0; k < k1; k++) {
-            y = y + t.row(k)[b] * w[k];
+            y = y + t[tOff + k * tStride + b] * w[k];
         }
         return y;
     }
@@ -391,7 +395,7 @@ final class VectorKernels {
     /** Two vectors of lanes of {@link #columns8}: sixteen accumulators, each coefficient broadcast once for both. */
     private static void block8x2(float[] o0, float[] o1, float[] o2, float[] o3, float[] o4, float[] o5, float[] o6,
                                  float[] o7, float[] w0, float[] w1, float[] w2, float[] w3, float[] w4, float[] w5,
-                                 float[] w6, float[] w7, RowMatrix t, int k0, int k1, int b) {
+                                 float[] w6, float[] w7, float[] t, int tOff, int tStride, int k0, int k1, int b) {
         final int b1 = b + WL;
         FloatVector a0 = FloatVector.fromArray(W, o0, b);
         FloatVector a1 = FloatVector.fromArray(W, o1, b);
@@ -410,9 +414,9 @@ final class VectorKernels {
         FloatVector e6 = FloatVector.fromArray(W, o6, b1);
         FloatVector e7 = FloatVector.fromArray(W, o7, b1);
         for (int k = k0; k < k1; k++) {
-            final float[] tk = t.row(k);
-            final FloatVector tv = FloatVector.fromArray(W, tk, b);
-            final FloatVector tw = FloatVector.fromArray(W, tk, b1);
+            final int tk = tOff + k * tStride;
+            final FloatVector tv = FloatVector.fromArray(W, t, tk + b);
+            final FloatVector tw = FloatVector.fromArray(W, t, tk + b1);
             final FloatVector c0 = FloatVector.broadcast(W, w0[k]);
             a0 = tv.mul(c0).add(a0);
             e0 = tw.mul(c0).add(e0);
@@ -460,7 +464,7 @@ final class VectorKernels {
     /** One vector of lanes of {@link #columns8}: eight accumulators, the accumulators only ever arguments. */
     private static void block8(float[] o0, float[] o1, float[] o2, float[] o3, float[] o4, float[] o5, float[] o6,
                                float[] o7, float[] w0, float[] w1, float[] w2, float[] w3, float[] w4, float[] w5,
-                               float[] w6, float[] w7, RowMatrix t, int k0, int k1, int b) {
+                               float[] w6, float[] w7, float[] t, int tOff, int tStride, int k0, int k1, int b) {
         FloatVector a0 = FloatVector.fromArray(W, o0, b);
         FloatVector a1 = FloatVector.fromArray(W, o1, b);
         FloatVector a2 = FloatVector.fromArray(W, o2, b);
@@ -470,7 +474,7 @@ final class VectorKernels {
         FloatVector a6 = FloatVector.fromArray(W, o6, b);
         FloatVector a7 = FloatVector.fromArray(W, o7, b);
         for (int k = k0; k < k1; k++) {
-            final FloatVector tv = FloatVector.fromArray(W, t.row(k), b);
+            final FloatVector tv = FloatVector.fromArray(W, t, tOff + k * tStride + b);
             a0 = tv.mul(w0[k]).add(a0);
             a1 = tv.mul(w1[k]).add(a1);
             a2 = tv.mul(w2[k]).add(a2);

@@ -32,8 +32,7 @@ public final class Workspace {
     private final float[] coef;
     private final int[] coefRows;
     private final int[] nonzero;
-    /** The vector path's batched backward scratch: a signal and a result transposed, {@code widest x B}; null at batch 1 or without the vector path. */
-    private final RowMatrix signalT;
+    /** The vector path's batched backward result, transposed, {@code widest x B}; null at batch 1 or without the vector path. */
     private final RowMatrix resultT;
     private final RowMatrix[] all;
 
@@ -76,7 +75,6 @@ public final class Workspace {
         coefRows = new int[Kernels.vectorRowsScratch(maxBatch)];
         nonzero = new int[widest];
         boolean columns = maxBatch > 1 && Kernels.vectorized();
-        signalT = columns ? new RowMatrix(widest, maxBatch) : null;
         resultT = columns ? new RowMatrix(widest, maxBatch) : null;
     }
 
@@ -84,8 +82,8 @@ public final class Workspace {
     public long bytes() {
         long b = tile.bytes() + tileAcc.bytes() + 4L * products.length + 4L * dots.length + 4L * nonzero.length + 4L * coef.length
                 + 4L * coefRows.length;
-        if (signalT != null) {
-            b += signalT.bytes() + resultT.bytes();
+        if (resultT != null) {
+            b += resultT.bytes();
         }
         java.util.Set<RowMatrix> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         for (RowMatrix m : all) {
@@ -175,8 +173,8 @@ public final class Workspace {
 
     /** {@code bp}'s step: {@code out = phi'(gate) .* (above * W^{l+1}) / sqrt(n_l)} through a live transposed weight. */
     public void backpropTransposed(RowMatrix weightT, RowMatrix above, RowMatrix gate, Activation phi, RowMatrix out) {
-        if (above.numRows() > 1 && signalT != null) {
-            Kernels.backwardColumns(weightT, above, Kernels.invSqrt(weightT.numRows()), gate, phi, signalT, resultT, out);
+        if (above.numRows() > 1 && resultT != null) {
+            Kernels.backwardColumns(weightT, above, Kernels.invSqrt(weightT.numRows()), gate, phi, resultT, out);
             return;
         }
         Kernels.backwardTransposed(weightT, above, Kernels.invSqrt(weightT.numRows()), gate, phi,
@@ -201,9 +199,9 @@ public final class Workspace {
         RowMatrix above = signal[depth];
         for (int l = depth - 1; l >= 1; l--) {
             RowMatrix out = intoAlignSignal ? alignSignal[l] : signal[l];
-            if (above.numRows() > 1 && signalT != null) {
-                Kernels.backwardColumns(initial.weightT(l + 1), above, Kernels.invSqrt(layers[l]), h0[l], phi, signalT,
-                        resultT, out);
+            if (above.numRows() > 1 && resultT != null) {
+                Kernels.backwardColumns(initial.weightT(l + 1), above, Kernels.invSqrt(layers[l]), h0[l], phi, resultT,
+                        out);
                 above = out;
                 continue;
             }

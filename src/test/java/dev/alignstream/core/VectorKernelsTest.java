@@ -142,8 +142,7 @@ class VectorKernelsTest {
                 int widest = Math.max(k, n);
                 Kernels.backwardTransposed(w1, g, 0.3f, gate, Activation.RELU, new RowMatrix(16, 512),
                         new RowMatrix(batch, 512), new float[widest + 8], new int[widest], new float[widest], tiled);
-                Kernels.backwardColumns(w1, g, 0.3f, gate, Activation.RELU, new RowMatrix(widest, batch),
-                        new RowMatrix(widest, batch), columns);
+                Kernels.backwardColumns(w1, g, 0.3f, gate, Activation.RELU, new RowMatrix(widest, batch), columns);
                 assertTrue(tiled.bitEquals(columns), "backward, batch " + batch + ", " + k + " x " + n);
             }
         }
