@@ -25,8 +25,9 @@ package dev.alignstream.core;
  *       batch-1 backward pass's gathered neurons and their dot products); the vector kernels'
  *       gathered coefficients and their rows ({@link Kernels#vectorCoefScratch} floats,
  *       {@link Kernels#vectorRowsScratch} ints, none at {@code B = 1}) and, for {@code B > 1}, the
- *       batched backward pass's transposed signal and result ({@code widest x B} each; allocated
- *       only with the vector kernels, counted always);</li>
+ *       batched backward pass's transposed result ({@code widest x B}; allocated only with the
+ *       vector kernels, counted always). The vector kernels' {@link AlignedPanel} belongs to the
+ *       thread that steps the model, shared by all the models it steps, so no model counts it;</li>
  *   <li>{@code serialization}: three times the model file's tensor data ({@link
  *       dev.alignstream.io.ModelFile}'s float copies, the byte buffer, and the snapshot chunks
  *       or HTTP copy of those bytes), for the full export form, the larger of the two.</li>
@@ -87,7 +88,7 @@ public record ModelFootprint(long live, long frozenInitial, long feedback, long 
         long pending = matrix(b, n[0]) + matrix(b, n[depth]);
         long workspace = matrix(b, n[0]) + matrix(b, n[depth]) + matrix(widest, b) + 4 * array(b) + 2 * array(widest)
                 + array(Kernels.vectorCoefScratch(c.batchSize())) + array(Kernels.vectorRowsScratch(c.batchSize()))
-                + (b > 1 ? 2 * matrix(widest, b) : 0);
+                + (b > 1 ? matrix(widest, b) : 0);
         for (int l = 1; l <= depth; l++) {
             workspace += (l < depth ? 6 : 4) * matrix(b, n[l]);
         }

@@ -42,7 +42,7 @@ class ModelFootprintTest {
         long nonzero = 16 + 4 * 4;
         long dots = 16 + 4 * 4;
         // gathered coefficients: 4 x 64 per slot, two slots (two rows left over); rows: 257 per slot
-        long vectorScratch = (16 + 4 * 512) + (16 + 4 * 514) + 2 * scratch; // + the transposed signal and result, 4 x 2
+        long vectorScratch = (16 + 4 * 512) + (16 + 4 * 514) + scratch; // + the transposed result, 4 x 2
         // a0, target; layer 1: h, h0, a, a0, signal, alignSignal; layer 2 (output): h, h0, signal, alignSignal
         assertEquals(b2x3 + b2x2 + scratch + lanes + nonzero + dots + vectorScratch + 6 * b2x4 + 4 * b2x2, f.workspace());
         // tensors of the export form: live and frozen (12+4+8+2 each), alignment 12+8, pending 2x3 + 2x2
