@@ -19,7 +19,7 @@ import java.util.Random;
 public final class StepBenchmark {
 
     private static final int POOL = 4096;
-    private static final double WARMUP_SECONDS = 3.0;
+    static final double WARMUP_SECONDS = 3.0;
 
     /** One measured configuration. */
     public record Result(String rule, int[] layers, int batch, boolean trackAlignment, double samplesPerSecond,
@@ -30,58 +30,80 @@ public final class StepBenchmark {
     }
 
     public static Result run(int[] layers, RuleName rule, int batch, double seconds, boolean trackAlignment) {
-        ModelConfig c = new ModelConfig(layers, Activation.RELU, rule, 0.01f, batch, 7L, -0.1f, 1f, trackAlignment);
-        Model model = Model.create(c);
-        Learner learner = new Learner(model, Rules.of(rule));
-        Random r = new Random(0);
-        int n0 = layers[0];
-        int nL = layers[layers.length - 1];
-        float[][] xs = new float[POOL][n0];
-        float[][] ts = new float[POOL][nL];
-        for (int i = 0; i < POOL; i++) {
-            for (int j = 0; j < n0; j++) {
-                xs[i][j] = r.nextFloat();
-            }
-            Arrays.fill(ts[i], -0.1f);
-            ts[i][r.nextInt(nL)] += 1f;
+        Stepper stepper = new Stepper(layers, rule, batch, trackAlignment);
+        // a fixed 3 s: JFR showed the Vector API's scalar fallback (far slower than plain scalar
+        // code) still running 3.9 s after start in a tracked batch-32 step, until C2 had compiled
+        // every kernel; the median of the rounds absorbs what is left, however short they are
+        stepper.rateFor((long) (WARMUP_SECONDS * 1e9));
+        int rounds = 5;
+        double[] rates = new double[rounds];
+        long perRound = (long) (seconds / rounds * 1e9);
+        for (int k = 0; k < rounds; k++) {
+            rates[k] = stepper.rateFor(perRound);
         }
-        PendingBatch pending = model.pending();
-        int[] cursor = {0};
-        Runnable step = () -> {
+        double[] sorted = rates.clone();
+        Arrays.sort(sorted);
+        return new Result(rule.id(), layers.clone(), batch, trackAlignment, sorted[rounds / 2], sorted[0],
+                sorted[rounds - 1], rounds, ModelMemory.of(stepper.model, stepper.learner));
+    }
+
+    /**
+     * One model learning from the synthetic pool, a batch per {@link #step}: features uniform in
+     * [0, 1), random labels, targets one-hot minus 0.1, the same pool (seed 0) for every model.
+     */
+    static final class Stepper {
+
+        final Model model;
+        final Learner learner;
+        private final float[][] xs;
+        private final float[][] ts;
+        private final int batch;
+        private int cursor;
+
+        Stepper(int[] layers, RuleName rule, int batch, boolean trackAlignment) {
+            ModelConfig c = new ModelConfig(layers, Activation.RELU, rule, 0.01f, batch, 7L, -0.1f, 1f, trackAlignment);
+            model = Model.create(c);
+            learner = new Learner(model, Rules.of(rule));
+            this.batch = batch;
+            Random r = new Random(0);
+            int n0 = layers[0];
+            int nL = layers[layers.length - 1];
+            xs = new float[POOL][n0];
+            ts = new float[POOL][nL];
+            for (int i = 0; i < POOL; i++) {
+                for (int j = 0; j < n0; j++) {
+                    xs[i][j] = r.nextFloat();
+                }
+                Arrays.fill(ts[i], -0.1f);
+                ts[i][r.nextInt(nL)] += 1f;
+            }
+        }
+
+        /** Learns one batch of the pool's next samples. */
+        void step() {
+            PendingBatch pending = model.pending();
             for (int b = 0; b < batch; b++) {
-                int i = cursor[0]++ % POOL;
+                int i = cursor++ % POOL;
                 pending.add(xs[i], ts[i]);
             }
             String rejected = learner.flush();
             if (rejected != null) {
                 throw new IllegalStateException("benchmark step rejected: " + rejected);
             }
-        };
-        // a fixed 3 s: JFR showed the Vector API's scalar fallback (far slower than plain scalar
-        // code) still running 3.9 s after start in a tracked batch-32 step, until C2 had compiled
-        // every kernel; the median of the rounds absorbs what is left, however short they are
-        long warmupEnd = System.nanoTime() + (long) (WARMUP_SECONDS * 1e9);
-        while (System.nanoTime() < warmupEnd) {
-            step.run();
         }
-        int rounds = 5;
-        double[] rates = new double[rounds];
-        long perRound = (long) (seconds / rounds * 1e9);
-        for (int k = 0; k < rounds; k++) {
+
+        /** Steps for at least {@code nanos}; returns samples per second over the whole steps taken. */
+        double rateFor(long nanos) {
             long start = System.nanoTime();
-            long end = start + perRound;
+            long end = start + nanos;
             long steps = 0;
             long now;
             do {
-                step.run();
+                step();
                 steps++;
                 now = System.nanoTime();
             } while (now < end);
-            rates[k] = steps * (double) batch / ((now - start) / 1e9);
+            return steps * (double) batch / ((now - start) / 1e9);
         }
-        double[] sorted = rates.clone();
-        Arrays.sort(sorted);
-        return new Result(rule.id(), layers.clone(), batch, trackAlignment, sorted[rounds / 2], sorted[0],
-                sorted[rounds - 1], rounds, ModelMemory.of(model, learner));
     }
 }

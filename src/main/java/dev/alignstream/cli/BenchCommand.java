@@ -8,6 +8,8 @@ import dev.alignstream.bench.Machine;
 import dev.alignstream.bench.ModelMemory;
 import dev.alignstream.bench.NumpyPeer;
 import dev.alignstream.bench.StepBenchmark;
+import dev.alignstream.bench.TrackingCost;
+import static dev.alignstream.bench.TrackingCost.median;
 import dev.alignstream.core.Kernels;
 import dev.alignstream.core.ModelConfig;
 import dev.alignstream.core.RuleName;
@@ -73,6 +75,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--report", description = "write the results as JSON to this file")
     Path report;
+
+    @Option(names = "--tracking-cost",
+            description = "also measure what alignment tracking costs each rule and batch: a tracked and an untracked"
+                    + " model in this JVM, stepped in " + TrackingCost.PAIRS + " alternating pairs of slices of"
+                    + " --seconds / 10 each; the cost is the median of the pairs' untracked/tracked rate ratios."
+                    + " Two rows of the main table are minutes apart and drift with the machine; these slices are not")
+    boolean trackingCost;
 
     @Override
     public Integer call() throws Exception {
@@ -209,6 +218,27 @@ public final class BenchCommand implements Callable<Integer> {
                 }
             }
         }
+        ArrayNode costs = json.createArrayNode();
+        if (trackingCost) {
+            double slice = seconds / 10;
+            System.out.printf(Locale.ROOT, "%ntracking cost (a tracked and an untracked model in this JVM, %d alternating"
+                    + " pairs of %.2f s slices):%n", TrackingCost.PAIRS, slice);
+            System.out.printf(Locale.ROOT, "%-11s %5s %11s %11s %8s %11s%n", "rule", "batch", "untracked", "tracked",
+                    "cost", "range");
+            for (int b : batches) {
+                for (RuleName r : rules) {
+                    System.err.printf("measuring the tracking cost of %s, batch %d ...%n", r.id(), b);
+                    TrackingCost.Result c = TrackingCost.run(sizes, r, b, slice);
+                    System.out.printf(Locale.ROOT, "%-11s %5d %11.1f %11.1f %7.2fx %11s%n", r.id(), b, c.untrackedRate(),
+                            c.trackedRate(), c.cost(), String.format(Locale.ROOT, "%.2f-%.2f", c.minCost(), c.maxCost()));
+                    costs.addObject().put("rule", c.rule()).put("batch", b)
+                            .put("untracked_samples_per_second", round(c.untrackedRate()))
+                            .put("tracked_samples_per_second", round(c.trackedRate())).put("cost", round(c.cost()))
+                            .put("min_cost", round(c.minCost())).put("max_cost", round(c.maxCost()))
+                            .put("pairs", c.pairs()).put("slice_seconds", c.sliceSeconds());
+                }
+            }
+        }
         if (report != null) {
             ObjectNode out = json.createObjectNode();
             ObjectNode m = out.putObject("machine");
@@ -223,17 +253,12 @@ public final class BenchCommand implements Callable<Integer> {
             out.put("seconds_per_configuration", seconds);
             out.put("pairs", peer != null ? pairs : 1);
             out.set("results", results);
+            if (trackingCost) {
+                out.set("tracking_cost", costs);
+            }
             Files.writeString(report, json.writeValueAsString(out) + "\n");
         }
         return 0;
-    }
-
-    /** The middle value; the mean of the two middle ones for an even count. */
-    static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static double round(double v) {

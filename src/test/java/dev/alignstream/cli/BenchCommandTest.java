@@ -58,6 +58,31 @@ class BenchCommandTest {
         assertTrue(run.out().contains("(pair 3 of 3)") || run.err().contains("(pair 3 of 3)"), run.err());
     }
 
+    /**
+     * {@code --tracking-cost}: one paired measurement per rule and batch. Tracked {@code bp} runs
+     * the frozen forward and backward passes and the accumulator that untracked {@code bp} does
+     * not (about twice the work at these sizes), so its median cost must exceed 1.2.
+     */
+    @Test
+    void trackingCostIsMeasuredInPairedSlicesPerRuleAndBatch() throws Exception {
+        Path report = dir.resolve("cost.json");
+        CliRun run = CliRun.of("bench", "--layers", "64,32,10", "--rule", "bp,align-ada", "--batch", "1",
+                "--track-alignment", "off", "--seconds", "0.2", "--tracking-cost", "--report", report.toString());
+        assertEquals(0, run.code(), run.err());
+        assertTrue(run.out().contains("tracking cost"), run.out());
+        JsonNode costs = new ObjectMapper().readTree(report.toFile()).get("tracking_cost");
+        assertEquals(2, costs.size(), costs.toString());
+        for (JsonNode c : costs) {
+            assertEquals(20, c.get("pairs").asInt());
+            assertEquals(0.02, c.get("slice_seconds").asDouble(), 1e-9);
+            assertTrue(c.get("min_cost").asDouble() <= c.get("cost").asDouble()
+                    && c.get("cost").asDouble() <= c.get("max_cost").asDouble(), c.toString());
+            assertTrue(c.get("untracked_samples_per_second").asDouble() > 0 && c.get("tracked_samples_per_second").asDouble() > 0);
+        }
+        assertEquals("bp", costs.get(0).get("rule").asText());
+        assertTrue(costs.get(0).get("cost").asDouble() > 1.2, costs.get(0).toString());
+    }
+
     @Test
     void aPairCountOutsideItsRangeIsRefusedWithTheReason() {
         CliRun run = CliRun.of("bench", "--layers", "4,8,2", "--pairs", "0", "--seconds", "0.05");
