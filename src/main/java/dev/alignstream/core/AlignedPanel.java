@@ -12,8 +12,9 @@ import java.lang.management.ManagementFactory;
  * JVM, with the step's matrices placed at chosen addresses (Epsilon GC, nothing moves), a
  * {@code bp} batch-32 step of 784-1024-1024-10 ran 20-25% faster with every row on a 64-byte
  * boundary than with the rows where HotSpot happens to put them (the weights alone gave 9-10%,
- * the workspace alone 5-11%). A Java array cannot be placed on a chosen boundary (8-byte object
- * alignment, objects move when collected), with one exception this class relies on: G1 (the
+ * the workspace alone 5-11%; rows in docs/bench-2026-12-03.txt). A Java array cannot be
+ * placed on a chosen boundary (8-byte object alignment, objects move when collected), with one
+ * exception this class relies on: G1 (the
  * JVM's default collector) puts an object larger than half a heap region at the start of its own
  * region, and regions are at least 1 MiB aligned. So the panel is made larger than half a region,
  * and its aligned rows start at element {@link #START}: a {@code float[]}'s data begins 16 bytes
