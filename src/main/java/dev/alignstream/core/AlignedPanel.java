@@ -14,9 +14,8 @@ import java.lang.management.ManagementFactory;
  * boundary than with the rows where HotSpot happens to put them (the weights alone gave 9-10%,
  * the workspace alone 5-11%; rows in docs/bench-2026-12-03.txt). A Java array cannot be
  * placed on a chosen boundary (8-byte object alignment, objects move when collected), with one
- * exception this class relies on: G1 (the
- * JVM's default collector) puts an object larger than half a heap region at the start of its own
- * region, and regions are at least 1 MiB aligned. So the panel is made larger than half a region,
+ * exception this class relies on: G1 (the JVM's default collector) puts an object larger than
+ * half a heap region at the start of its own region, and regions are at least 1 MiB aligned. So the panel is made larger than half a region,
  * and its aligned rows start at element {@link #START}: a {@code float[]}'s data begins 16 bytes
  * after the object (HotSpot's array header with compressed class pointers, the default on 64-bit
  * JVMs from 17 to 25).
