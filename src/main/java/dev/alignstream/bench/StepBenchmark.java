@@ -43,8 +43,16 @@ public final class StepBenchmark {
         }
         double[] sorted = rates.clone();
         Arrays.sort(sorted);
-        return new Result(rule.id(), layers.clone(), batch, trackAlignment, sorted[rounds / 2], sorted[0],
+        return new Result(rule.id(), layers.clone(), batch, trackAlignment, median(rates), sorted[0],
                 sorted[rounds - 1], rounds, ModelMemory.of(stepper.model, stepper.learner));
+    }
+
+    /** The middle value; the mean of the two middle ones for an even count. */
+    public static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.alignstream.bench;
 
+import static dev.alignstream.bench.StepBenchmark.median;
+
 import dev.alignstream.core.RuleName;
 import java.util.Arrays;
 
@@ -56,13 +58,5 @@ public final class TrackingCost {
         Arrays.sort(sorted);
         return new Result(rule.id(), batch, median(u), median(t), median(cost), sorted[0], sorted[PAIRS - 1], PAIRS,
                 sliceSeconds);
-    }
-
-    /** The middle value; the mean of the two middle ones for an even count. */
-    public static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

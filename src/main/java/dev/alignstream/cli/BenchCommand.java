@@ -1,5 +1,7 @@
 package dev.alignstream.cli;
 
+import static dev.alignstream.bench.StepBenchmark.median;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -9,7 +11,6 @@ import dev.alignstream.bench.ModelMemory;
 import dev.alignstream.bench.NumpyPeer;
 import dev.alignstream.bench.StepBenchmark;
 import dev.alignstream.bench.TrackingCost;
-import static dev.alignstream.bench.TrackingCost.median;
 import dev.alignstream.core.Kernels;
 import dev.alignstream.core.ModelConfig;
 import dev.alignstream.core.RuleName;
