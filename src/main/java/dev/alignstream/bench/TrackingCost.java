@@ -12,8 +12,8 @@ import java.util.Arrays;
  *
  * <p>Why paired slices and not two {@code bench} rows: rows are measured minutes apart, and this
  * machine's speed drifts by tens of percent over that time (four runs of the issue's command gave
- * 1.08-1.53x for the same align-ada pair of rows, while slices half a second apart gave
- * 1.17x twice). Each pair runs the two models in swapped order every other time, so neither
+ * 1.08-1.53x for the same align-ada pair of rows at batch 1, while this measurement gave 1.15x
+ * with 0.5 s slices; docs/bench-2026-12-03.txt). Each pair runs the two models in swapped order every other time, so neither
  * always gets the warmer cache. Both models share one JIT state and, for the Align rules, one
  * frozen network (equal seed and sizes), as models of one service do.
  */
