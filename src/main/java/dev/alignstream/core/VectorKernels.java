@@ -24,23 +24,33 @@ import jdk.incubator.vector.VectorSpecies;
  * sequential sum and lanes never meet, so their width cannot change a bit; they use the machine's
  * preferred width (512 bits on this project's AVX-512 machine). Products and sums are always
  * separate {@code mul} and {@code add} (no {@code fma}, which rounds once instead of twice);
- * {@code p.add(acc)} is {@code acc + p} bit for bit, as is {@code -0 + acc} for {@code acc}.
+ * {@code p.add(acc)} is {@code acc + p} bit for bit.
  *
- * <p>Keeping HotSpot 17 on the intrinsics. C2 expands Vector API calls late, so when it parses a
- * kernel it does not know a vector's class, and a call such as {@code v.add(w)} reaches the
- * class's code through a virtual call inside {@code FloatVector.add} whose receiver type comes
- * from that JDK method's profile, shared by every caller in the JVM (likewise the virtual calls
- * inside {@code mul} and {@code intoArray}). Once 256-bit and 512-bit vectors both went through
- * those methods (a JVM that ran batch 1, then batch 32), the profiles held two classes, C2
- * compiled both branches, could not tell the vectors' class where they merged, and boxed every
- * vector: the register-blocked kernels ran about 6x slower than scalar code (and the dot products
- * degraded too). So the two species never share those methods: {@link #dot8Rows} calls the
- * virtual {@code lanewise} itself (its own call site, its own profile) and reads its sums with
- * {@code lane(i)}, never {@code add}, {@code mul} or {@code intoArray}, which only the
- * preferred-width kernels use. Any new kernel must keep this split (a species-specific profile
- * per shared JDK method), or be checked with {@code -XX:+PrintInlining} in a JVM that runs both
- * batch sizes: "failed to inline (intrinsic)" or two {@code TypeProfile} classes under a
- * {@code FloatVector} method mark the fallback.
+ * <p>Keeping HotSpot 17 on the intrinsics. {@code fromArray}, {@code broadcast}, {@code add} and
+ * the rest are declared to return {@code FloatVector}, and C2 expands the vector intrinsics only
+ * after parsing, so a call on a vector is a virtual call that C2 binds from the receiver profile
+ * of the JDK method it sits in (shared by every caller in the JVM), behind a class check. Two
+ * ways that goes wrong, both seen here: (1) once 256-bit and 512-bit vectors have both been
+ * through a method (a JVM that ran batch 1, then batch 32), its profile holds two classes, C2
+ * compiles both branches and boxes every vector where they merge (the register-blocked kernels
+ * ran about 6x slower than scalar code); (2) once enough class-check traps are on record in the
+ * Vector API's methods (C2 counts them over every method it inlines, and the JVM records some
+ * whenever both species ran through the Java fallbacks while the kernels were still interpreted,
+ * which depends on when the compiler threads got a core), C2 gives those checks a virtual call
+ * as the other branch; after the merge the vector's class is unknown, {@code intoArray} cannot
+ * find its species as a constant and stores lane by lane through the Java fallback (a Java 17
+ * {@code bench} run then held batch 32 at 0.2-0.5x of its usual speed, with
+ * "VectorSupport::store ... failed to inline (intrinsic)" and "missing constant: vclass" under
+ * {@code -XX:+PrintInlining -XX:+PrintIntrinsics}). So no call here depends on a profile: every
+ * vector that is the receiver of a call is first narrowed with {@link #W_EXACT} or
+ * {@link #S_EXACT}{@code .cast}, a C2 intrinsic (and force-inlined, so no inlining budget stops
+ * it) that gives the value the exact, final class of its species; the call then binds
+ * statically, and the check folds away once the intrinsics are expanded. Arguments need no cast.
+ * The two species still never share a call site: {@link #dot8Rows} calls {@code lanewise} and
+ * reads its sums with {@code lane(i)}, never {@code add}, {@code mul} or {@code intoArray}. A new
+ * kernel must cast its receivers the same way, and be checked with {@code -XX:+PrintInlining} in
+ * a JVM that runs both batch sizes: a {@code TypeProfile} line under a {@code FloatVector} call
+ * or "failed to inline (intrinsic)" marks a receiver C2 could not type.
  */
 final class VectorKernels {
 
@@ -52,7 +62,20 @@ final class VectorKernels {
     /** Lanes of {@link #S}: {@link Kernels#dot8}'s number of interleaved sums. */
     static final int LANES = 8;
 
+    /**
+     * The JDK's (final) class of {@link #W}'s vectors, whose {@code cast} tells C2 a receiver's
+     * exact class (see the class comment). It never changes a value.
+     */
+    private static final Class<FloatVector> W_EXACT = vectorClass(W);
+    /** {@link #W_EXACT} for {@link #S}. */
+    private static final Class<FloatVector> S_EXACT = vectorClass(S);
+
     private VectorKernels() {
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Class<FloatVector> vectorClass(VectorSpecies<Float> species) {
+        return (Class<FloatVector>) species.vectorType();
     }
 
     /** Width in bits of the register-blocked kernels' vectors (the machine's preferred width). */
@@ -87,11 +110,11 @@ final class VectorKernels {
             FloatVector s2 = FloatVector.zero(S);
             FloatVector s3 = FloatVector.zero(S);
             for (int k = 0; k < n8; k += LANES) {
-                final FloatVector yv = FloatVector.fromArray(S, y, k);
-                s0 = s0.lanewise(ADD, FloatVector.fromArray(S, x0, k).lanewise(MUL, yv));
-                s1 = s1.lanewise(ADD, FloatVector.fromArray(S, x1, k).lanewise(MUL, yv));
-                s2 = s2.lanewise(ADD, FloatVector.fromArray(S, x2, k).lanewise(MUL, yv));
-                s3 = s3.lanewise(ADD, FloatVector.fromArray(S, x3, k).lanewise(MUL, yv));
+                final FloatVector yv = S_EXACT.cast(FloatVector.fromArray(S, y, k));
+                s0 = S_EXACT.cast(s0).lanewise(ADD, S_EXACT.cast(FloatVector.fromArray(S, x0, k)).lanewise(MUL, yv));
+                s1 = S_EXACT.cast(s1).lanewise(ADD, S_EXACT.cast(FloatVector.fromArray(S, x1, k)).lanewise(MUL, yv));
+                s2 = S_EXACT.cast(s2).lanewise(ADD, S_EXACT.cast(FloatVector.fromArray(S, x2, k)).lanewise(MUL, yv));
+                s3 = S_EXACT.cast(s3).lanewise(ADD, S_EXACT.cast(FloatVector.fromArray(S, x3, k)).lanewise(MUL, yv));
             }
             dots[i] = finish(s0, x0, y, n8, n, lanes);
             dots[i + 1] = finish(s1, x1, y, n8, n, lanes);
@@ -102,7 +125,8 @@ final class VectorKernels {
             final float[] x = m.row(rows[i]);
             FloatVector s = FloatVector.zero(S);
             for (int k = 0; k < n8; k += LANES) {
-                s = s.lanewise(ADD, FloatVector.fromArray(S, x, k).lanewise(MUL, FloatVector.fromArray(S, y, k)));
+                final FloatVector yv = S_EXACT.cast(FloatVector.fromArray(S, y, k));
+                s = S_EXACT.cast(s).lanewise(ADD, S_EXACT.cast(FloatVector.fromArray(S, x, k)).lanewise(MUL, yv));
             }
             dots[i] = finish(s, x, y, n8, n, lanes);
         }
@@ -113,14 +137,15 @@ final class VectorKernels {
      * The lanes are read with {@code lane(i)} rather than stored with {@code intoArray}: see the class comment.
      */
     private static float finish(FloatVector sums, float[] x, float[] y, int n8, int n, float[] lanes) {
-        lanes[0] = sums.lane(0);
-        lanes[1] = sums.lane(1);
-        lanes[2] = sums.lane(2);
-        lanes[3] = sums.lane(3);
-        lanes[4] = sums.lane(4);
-        lanes[5] = sums.lane(5);
-        lanes[6] = sums.lane(6);
-        lanes[7] = sums.lane(7);
+        final FloatVector s = S_EXACT.cast(sums);
+        lanes[0] = s.lane(0);
+        lanes[1] = s.lane(1);
+        lanes[2] = s.lane(2);
+        lanes[3] = s.lane(3);
+        lanes[4] = s.lane(4);
+        lanes[5] = s.lane(5);
+        lanes[6] = s.lane(6);
+        lanes[7] = s.lane(7);
         float s0 = lanes[0];
         for (int k = n8; k < n; k++) {
             s0 += x[k] * y[k];
@@ -184,8 +209,7 @@ final class VectorKernels {
     /**
      * One block of 4 rows x 2 vectors of {@link #combine4}: eight accumulators, each term row loaded
      * as two vectors. {@code prod.add(acc)} is {@code acc + prod} bit for bit (IEEE addition
-     * commutes), and {@code -0 + acc} is {@code acc}; both forms keep the accumulators out of the
-     * receiver position (see the class comment).
+     * commutes); the accumulators are cast before they are stored (see the class comment).
      */
     private static void block4x2(float[] c0, float[] c1, float[] c2, float[] c3, float[] coef, int[] rows, int off, int count,
                                  float[] x, int xOff, int xStride, int j) {
@@ -200,8 +224,8 @@ final class VectorKernels {
         FloatVector e3 = FloatVector.fromArray(W, c3, j1);
         for (int i = off; i < off + count; i++) {
             final int xi = xOff + rows[i] * xStride;
-            final FloatVector xv = FloatVector.fromArray(W, x, xi + j);
-            final FloatVector xw = FloatVector.fromArray(W, x, xi + j1);
+            final FloatVector xv = W_EXACT.cast(FloatVector.fromArray(W, x, xi + j));
+            final FloatVector xw = W_EXACT.cast(FloatVector.fromArray(W, x, xi + j1));
             final float k0 = coef[4 * i];
             final float k1 = coef[4 * i + 1];
             final float k2 = coef[4 * i + 2];
@@ -215,15 +239,14 @@ final class VectorKernels {
             a3 = xv.mul(k3).add(a3);
             e3 = xw.mul(k3).add(e3);
         }
-        final FloatVector z = FloatVector.broadcast(W, -0f);
-        z.add(a0).intoArray(c0, j);
-        z.add(a1).intoArray(c1, j);
-        z.add(a2).intoArray(c2, j);
-        z.add(a3).intoArray(c3, j);
-        z.add(e0).intoArray(c0, j1);
-        z.add(e1).intoArray(c1, j1);
-        z.add(e2).intoArray(c2, j1);
-        z.add(e3).intoArray(c3, j1);
+        W_EXACT.cast(a0).intoArray(c0, j);
+        W_EXACT.cast(a1).intoArray(c1, j);
+        W_EXACT.cast(a2).intoArray(c2, j);
+        W_EXACT.cast(a3).intoArray(c3, j);
+        W_EXACT.cast(e0).intoArray(c0, j1);
+        W_EXACT.cast(e1).intoArray(c1, j1);
+        W_EXACT.cast(e2).intoArray(c2, j1);
+        W_EXACT.cast(e3).intoArray(c3, j1);
     }
 
     /** One block of 4 rows x 4 vectors of {@link #combine4}: sixteen accumulators, as {@link #block4x2}. */
@@ -250,10 +273,10 @@ final class VectorKernels {
         FloatVector h3 = FloatVector.fromArray(W, c3, j3);
         for (int i = off; i < off + count; i++) {
             final int xi = xOff + rows[i] * xStride;
-            final FloatVector xv = FloatVector.fromArray(W, x, xi + j);
-            final FloatVector xw = FloatVector.fromArray(W, x, xi + j1);
-            final FloatVector xf = FloatVector.fromArray(W, x, xi + j2);
-            final FloatVector xh = FloatVector.fromArray(W, x, xi + j3);
+            final FloatVector xv = W_EXACT.cast(FloatVector.fromArray(W, x, xi + j));
+            final FloatVector xw = W_EXACT.cast(FloatVector.fromArray(W, x, xi + j1));
+            final FloatVector xf = W_EXACT.cast(FloatVector.fromArray(W, x, xi + j2));
+            final FloatVector xh = W_EXACT.cast(FloatVector.fromArray(W, x, xi + j3));
             final FloatVector k0 = FloatVector.broadcast(W, coef[4 * i]);
             final FloatVector k1 = FloatVector.broadcast(W, coef[4 * i + 1]);
             final FloatVector k2 = FloatVector.broadcast(W, coef[4 * i + 2]);
@@ -275,23 +298,22 @@ final class VectorKernels {
             f3 = xf.mul(k3).add(f3);
             h3 = xh.mul(k3).add(h3);
         }
-        final FloatVector z = FloatVector.broadcast(W, -0f);
-        z.add(a0).intoArray(c0, j);
-        z.add(a1).intoArray(c1, j);
-        z.add(a2).intoArray(c2, j);
-        z.add(a3).intoArray(c3, j);
-        z.add(e0).intoArray(c0, j1);
-        z.add(e1).intoArray(c1, j1);
-        z.add(e2).intoArray(c2, j1);
-        z.add(e3).intoArray(c3, j1);
-        z.add(f0).intoArray(c0, j2);
-        z.add(f1).intoArray(c1, j2);
-        z.add(f2).intoArray(c2, j2);
-        z.add(f3).intoArray(c3, j2);
-        z.add(h0).intoArray(c0, j3);
-        z.add(h1).intoArray(c1, j3);
-        z.add(h2).intoArray(c2, j3);
-        z.add(h3).intoArray(c3, j3);
+        W_EXACT.cast(a0).intoArray(c0, j);
+        W_EXACT.cast(a1).intoArray(c1, j);
+        W_EXACT.cast(a2).intoArray(c2, j);
+        W_EXACT.cast(a3).intoArray(c3, j);
+        W_EXACT.cast(e0).intoArray(c0, j1);
+        W_EXACT.cast(e1).intoArray(c1, j1);
+        W_EXACT.cast(e2).intoArray(c2, j1);
+        W_EXACT.cast(e3).intoArray(c3, j1);
+        W_EXACT.cast(f0).intoArray(c0, j2);
+        W_EXACT.cast(f1).intoArray(c1, j2);
+        W_EXACT.cast(f2).intoArray(c2, j2);
+        W_EXACT.cast(f3).intoArray(c3, j2);
+        W_EXACT.cast(h0).intoArray(c0, j3);
+        W_EXACT.cast(h1).intoArray(c1, j3);
+        W_EXACT.cast(h2).intoArray(c2, j3);
+        W_EXACT.cast(h3).intoArray(c3, j3);
     }
 
     /** One block of 4 rows x 1 vector of {@link #combine4}. */
@@ -302,17 +324,16 @@ final class VectorKernels {
         FloatVector a2 = FloatVector.fromArray(W, c2, j);
         FloatVector a3 = FloatVector.fromArray(W, c3, j);
         for (int i = off; i < off + count; i++) {
-            final FloatVector xv = FloatVector.fromArray(W, x, xOff + rows[i] * xStride + j);
+            final FloatVector xv = W_EXACT.cast(FloatVector.fromArray(W, x, xOff + rows[i] * xStride + j));
             a0 = xv.mul(coef[4 * i]).add(a0);
             a1 = xv.mul(coef[4 * i + 1]).add(a1);
             a2 = xv.mul(coef[4 * i + 2]).add(a2);
             a3 = xv.mul(coef[4 * i + 3]).add(a3);
         }
-        final FloatVector z = FloatVector.broadcast(W, -0f);
-        z.add(a0).intoArray(c0, j);
-        z.add(a1).intoArray(c1, j);
-        z.add(a2).intoArray(c2, j);
-        z.add(a3).intoArray(c3, j);
+        W_EXACT.cast(a0).intoArray(c0, j);
+        W_EXACT.cast(a1).intoArray(c1, j);
+        W_EXACT.cast(a2).intoArray(c2, j);
+        W_EXACT.cast(a3).intoArray(c3, j);
     }
 
     /** {@link #combine4} for one output row: {@code c[j] = c[j] + sum_i coef[i] * x[xOff + rows[i] * xStride + j]}. */
@@ -336,9 +357,9 @@ final class VectorKernels {
                                  int xStride, int j) {
         FloatVector a = FloatVector.fromArray(W, c, j);
         for (int i = off; i < off + count; i++) {
-            a = FloatVector.fromArray(W, x, xOff + rows[i] * xStride + j).mul(coef[i]).add(a);
+            a = W_EXACT.cast(FloatVector.fromArray(W, x, xOff + rows[i] * xStride + j)).mul(coef[i]).add(a);
         }
-        FloatVector.broadcast(W, -0f).add(a).intoArray(c, j);
+        W_EXACT.cast(a).intoArray(c, j);
     }
 
     /**
@@ -415,8 +436,8 @@ final class VectorKernels {
         FloatVector e7 = FloatVector.fromArray(W, o7, b1);
         for (int k = k0; k < k1; k++) {
             final int tk = tOff + k * tStride;
-            final FloatVector tv = FloatVector.fromArray(W, t, tk + b);
-            final FloatVector tw = FloatVector.fromArray(W, t, tk + b1);
+            final FloatVector tv = W_EXACT.cast(FloatVector.fromArray(W, t, tk + b));
+            final FloatVector tw = W_EXACT.cast(FloatVector.fromArray(W, t, tk + b1));
             final FloatVector c0 = FloatVector.broadcast(W, w0[k]);
             a0 = tv.mul(c0).add(a0);
             e0 = tw.mul(c0).add(e0);
@@ -442,23 +463,22 @@ final class VectorKernels {
             a7 = tv.mul(c7).add(a7);
             e7 = tw.mul(c7).add(e7);
         }
-        final FloatVector z = FloatVector.broadcast(W, -0f);
-        z.add(a0).intoArray(o0, b);
-        z.add(e0).intoArray(o0, b1);
-        z.add(a1).intoArray(o1, b);
-        z.add(e1).intoArray(o1, b1);
-        z.add(a2).intoArray(o2, b);
-        z.add(e2).intoArray(o2, b1);
-        z.add(a3).intoArray(o3, b);
-        z.add(e3).intoArray(o3, b1);
-        z.add(a4).intoArray(o4, b);
-        z.add(e4).intoArray(o4, b1);
-        z.add(a5).intoArray(o5, b);
-        z.add(e5).intoArray(o5, b1);
-        z.add(a6).intoArray(o6, b);
-        z.add(e6).intoArray(o6, b1);
-        z.add(a7).intoArray(o7, b);
-        z.add(e7).intoArray(o7, b1);
+        W_EXACT.cast(a0).intoArray(o0, b);
+        W_EXACT.cast(e0).intoArray(o0, b1);
+        W_EXACT.cast(a1).intoArray(o1, b);
+        W_EXACT.cast(e1).intoArray(o1, b1);
+        W_EXACT.cast(a2).intoArray(o2, b);
+        W_EXACT.cast(e2).intoArray(o2, b1);
+        W_EXACT.cast(a3).intoArray(o3, b);
+        W_EXACT.cast(e3).intoArray(o3, b1);
+        W_EXACT.cast(a4).intoArray(o4, b);
+        W_EXACT.cast(e4).intoArray(o4, b1);
+        W_EXACT.cast(a5).intoArray(o5, b);
+        W_EXACT.cast(e5).intoArray(o5, b1);
+        W_EXACT.cast(a6).intoArray(o6, b);
+        W_EXACT.cast(e6).intoArray(o6, b1);
+        W_EXACT.cast(a7).intoArray(o7, b);
+        W_EXACT.cast(e7).intoArray(o7, b1);
     }
 
     /** One vector of lanes of {@link #columns8}: eight accumulators, the accumulators only ever arguments. */
@@ -474,7 +494,7 @@ final class VectorKernels {
         FloatVector a6 = FloatVector.fromArray(W, o6, b);
         FloatVector a7 = FloatVector.fromArray(W, o7, b);
         for (int k = k0; k < k1; k++) {
-            final FloatVector tv = FloatVector.fromArray(W, t, tOff + k * tStride + b);
+            final FloatVector tv = W_EXACT.cast(FloatVector.fromArray(W, t, tOff + k * tStride + b));
             a0 = tv.mul(w0[k]).add(a0);
             a1 = tv.mul(w1[k]).add(a1);
             a2 = tv.mul(w2[k]).add(a2);
@@ -484,15 +504,14 @@ final class VectorKernels {
             a6 = tv.mul(w6[k]).add(a6);
             a7 = tv.mul(w7[k]).add(a7);
         }
-        final FloatVector z = FloatVector.broadcast(W, -0f);
-        z.add(a0).intoArray(o0, b);
-        z.add(a1).intoArray(o1, b);
-        z.add(a2).intoArray(o2, b);
-        z.add(a3).intoArray(o3, b);
-        z.add(a4).intoArray(o4, b);
-        z.add(a5).intoArray(o5, b);
-        z.add(a6).intoArray(o6, b);
-        z.add(a7).intoArray(o7, b);
+        W_EXACT.cast(a0).intoArray(o0, b);
+        W_EXACT.cast(a1).intoArray(o1, b);
+        W_EXACT.cast(a2).intoArray(o2, b);
+        W_EXACT.cast(a3).intoArray(o3, b);
+        W_EXACT.cast(a4).intoArray(o4, b);
+        W_EXACT.cast(a5).intoArray(o5, b);
+        W_EXACT.cast(a6).intoArray(o6, b);
+        W_EXACT.cast(a7).intoArray(o7, b);
     }
 
     /** Lanes of the element-wise kernels' vectors ({@link #W}): 16 on an AVX-512 machine. */
@@ -520,7 +539,7 @@ final class VectorKernels {
         FloatVector a7 = FloatVector.fromArray(W, outT, o + 7 * stride);
         for (int kk = 0; kk < count; kk++) {
             final float[] mk = m.row(k0 + kk);
-            final FloatVector tv = FloatVector.fromArray(W, t, tOff + kk * stride + b0);
+            final FloatVector tv = W_EXACT.cast(FloatVector.fromArray(W, t, tOff + kk * stride + b0));
             a0 = tv.mul(mk[j0]).add(a0);
             a1 = tv.mul(mk[j0 + 1]).add(a1);
             a2 = tv.mul(mk[j0 + 2]).add(a2);
@@ -530,15 +549,14 @@ final class VectorKernels {
             a6 = tv.mul(mk[j0 + 6]).add(a6);
             a7 = tv.mul(mk[j0 + 7]).add(a7);
         }
-        final FloatVector z = FloatVector.broadcast(W, -0f);
-        z.add(a0).intoArray(outT, o);
-        z.add(a1).intoArray(outT, o + stride);
-        z.add(a2).intoArray(outT, o + 2 * stride);
-        z.add(a3).intoArray(outT, o + 3 * stride);
-        z.add(a4).intoArray(outT, o + 4 * stride);
-        z.add(a5).intoArray(outT, o + 5 * stride);
-        z.add(a6).intoArray(outT, o + 6 * stride);
-        z.add(a7).intoArray(outT, o + 7 * stride);
+        W_EXACT.cast(a0).intoArray(outT, o);
+        W_EXACT.cast(a1).intoArray(outT, o + stride);
+        W_EXACT.cast(a2).intoArray(outT, o + 2 * stride);
+        W_EXACT.cast(a3).intoArray(outT, o + 3 * stride);
+        W_EXACT.cast(a4).intoArray(outT, o + 4 * stride);
+        W_EXACT.cast(a5).intoArray(outT, o + 5 * stride);
+        W_EXACT.cast(a6).intoArray(outT, o + 6 * stride);
+        W_EXACT.cast(a7).intoArray(outT, o + 7 * stride);
     }
 
     /** {@link #narrow8} for the one column {@code j}. */
@@ -546,9 +564,9 @@ final class VectorKernels {
         final int o = j * stride + b0;
         FloatVector a = FloatVector.fromArray(W, outT, o);
         for (int kk = 0; kk < count; kk++) {
-            a = FloatVector.fromArray(W, t, tOff + kk * stride + b0).mul(m.row(k0 + kk)[j]).add(a);
+            a = W_EXACT.cast(FloatVector.fromArray(W, t, tOff + kk * stride + b0)).mul(m.row(k0 + kk)[j]).add(a);
         }
-        FloatVector.broadcast(W, -0f).add(a).intoArray(outT, o);
+        W_EXACT.cast(a).intoArray(outT, o);
     }
 
     /**
@@ -577,7 +595,7 @@ final class VectorKernels {
         FloatVector a7 = FloatVector.fromArray(W, staging, 7 * WL);
         for (int b = 0; b < batch; b++) {
             final float[] gb = g.row(b);
-            final FloatVector c = FloatVector.fromArray(W, u.row(b), k0).mul(alpha);
+            final FloatVector c = W_EXACT.cast(FloatVector.fromArray(W, u.row(b), k0)).mul(alpha);
             a0 = c.mul(gb[j0]).add(a0);
             a1 = c.mul(gb[j0 + 1]).add(a1);
             a2 = c.mul(gb[j0 + 2]).add(a2);
@@ -587,15 +605,14 @@ final class VectorKernels {
             a6 = c.mul(gb[j0 + 6]).add(a6);
             a7 = c.mul(gb[j0 + 7]).add(a7);
         }
-        final FloatVector z = FloatVector.broadcast(W, -0f);
-        z.add(a0).intoArray(staging, 0);
-        z.add(a1).intoArray(staging, WL);
-        z.add(a2).intoArray(staging, 2 * WL);
-        z.add(a3).intoArray(staging, 3 * WL);
-        z.add(a4).intoArray(staging, 4 * WL);
-        z.add(a5).intoArray(staging, 5 * WL);
-        z.add(a6).intoArray(staging, 6 * WL);
-        z.add(a7).intoArray(staging, 7 * WL);
+        W_EXACT.cast(a0).intoArray(staging, 0);
+        W_EXACT.cast(a1).intoArray(staging, WL);
+        W_EXACT.cast(a2).intoArray(staging, 2 * WL);
+        W_EXACT.cast(a3).intoArray(staging, 3 * WL);
+        W_EXACT.cast(a4).intoArray(staging, 4 * WL);
+        W_EXACT.cast(a5).intoArray(staging, 5 * WL);
+        W_EXACT.cast(a6).intoArray(staging, 6 * WL);
+        W_EXACT.cast(a7).intoArray(staging, 7 * WL);
         for (int r = 0; r < WL; r++) {
             final float[] w = wt.row(k0 + r);
             for (int q = 0; q < 8; q++) {
@@ -612,9 +629,9 @@ final class VectorKernels {
         }
         FloatVector a = FloatVector.fromArray(W, staging, 0);
         for (int b = 0; b < batch; b++) {
-            a = FloatVector.fromArray(W, u.row(b), k0).mul(alpha).mul(g.row(b)[j]).add(a);
+            a = W_EXACT.cast(FloatVector.fromArray(W, u.row(b), k0)).mul(alpha).mul(g.row(b)[j]).add(a);
         }
-        FloatVector.broadcast(W, -0f).add(a).intoArray(staging, 0);
+        W_EXACT.cast(a).intoArray(staging, 0);
         for (int r = 0; r < WL; r++) {
             wt.row(k0 + r)[j] = staging[r];
         }
@@ -627,8 +644,8 @@ final class VectorKernels {
     static void relu(float[] h, float[] out, int n) {
         int j = 0;
         for (; j + WL <= n; j += WL) {
-            final FloatVector hv = FloatVector.fromArray(W, h, j);
-            FloatVector.zero(W).blend(hv, hv.compare(GT, 0f)).intoArray(out, j);
+            final FloatVector hv = W_EXACT.cast(FloatVector.fromArray(W, h, j));
+            W_EXACT.cast(FloatVector.zero(W)).blend(hv, hv.compare(GT, 0f)).intoArray(out, j);
         }
         for (; j < n; j++) {
             out[j] = h[j] > 0f ? h[j] : 0f;
