@@ -31,6 +31,10 @@ source scripts/e2e-common.sh
 rate() {
   until least_seen "$@"; [ "$LEAST" -ge "$WARMUP" ]; do nap $POLL; done
   local c0=$LEAST start=$EPOCHREALTIME c1 end p_seen p_time s0 b0 s1 b1
+  if [ "$c0" -ge $((WARMUP + N)) ]; then
+    echo "the stream of $* learned all $((WARMUP + N)) samples before its window was read: no rate (raise N)" >&2
+    return 1
+  fi
   if [ -n "${THREADS:-}" ]; then thread_ticks $SERVE; s0=$THREAD_TICKS; thread_ticks $BROKER; b0=$THREAD_TICKS; fi
   c1=$c0 end=$start
   while :; do
@@ -41,7 +45,11 @@ rate() {
   done
   if [ -n "${THREADS:-}" ]; then
     thread_ticks $SERVE; s1=$THREAD_TICKS; thread_ticks $BROKER; b1=$THREAD_TICKS
-    { echo "  $*:"; thread_report service "$s0" "$s1" $((c1 - c0)); thread_report broker "$b0" "$b1" $((c1 - c0)); } >> "$WORK/threads.txt"
+    # reported after all rounds: the report takes longer than the next stream's warm-up, whose
+    # window would then pass unread
+    local w=$WORK/window$((++WINDOWS))
+    printf '%s' "  $*:" > $w.title; printf '%s' "$s0" > $w.s0; printf '%s' "$s1" > $w.s1
+    printf '%s' "$b0" > $w.b0; printf '%s' "$b1" > $w.b1; echo $((c1 - c0)) > $w.n
   fi
   [ "$p_seen" -gt "$c0" ] && c1=$p_seen end=$p_time # else the window fitted in one poll: the end reading
   python3 -c "print(round(($c1 - $c0) / ($end - $start), 1))"
@@ -61,12 +69,21 @@ done
 serve
 ratios=()
 for k in $(seq "$ROUNDS"); do
-  r1=$(rate one$k)
-  r3=$(rate three$k-a three$k-b three$k-c)
+  r1=$(WINDOWS=$((4 * k)); rate one$k)
+  r3=$(WINDOWS=$((4 * k + 1)); rate three$k-a three$k-b three$k-c)
   ratio=$(python3 -c "print('%.2f' % ($r3 / $r1))")
   ratios+=("$ratio")
   echo "round $k: one model on its stream $r1 samples/s, three models on one stream $r3 samples/s of the stream: $ratio"
-  if [ -n "${THREADS:-}" ]; then cat "$WORK/threads.txt"; : > "$WORK/threads.txt"; fi
 done
+if [ -n "${THREADS:-}" ]; then
+  for k in $(seq "$ROUNDS"); do
+    echo "round $k:"
+    for w in $WORK/window$((4 * k + 1)) $WORK/window$((4 * k + 2)); do
+      cat $w.title; echo
+      thread_report service "$(< $w.s0)" "$(< $w.s1)" "$(< $w.n)"
+      thread_report broker "$(< $w.b0)" "$(< $w.b1)" "$(< $w.n)"
+    done
+  done
+fi
 echo "model threads: ${SERVE_ARGS:-default --model-threads}"
 python3 -c "import statistics, sys; r = sorted(map(float, sys.argv[1:])); print('ratio three / one: %.2f (median of %d rounds; range %.2f-%.2f)' % (statistics.median(r), len(r), r[0], r[-1]))" "${ratios[@]}"
