@@ -47,7 +47,7 @@ rate() {
     thread_ticks $SERVE; s1=$THREAD_TICKS; thread_ticks $BROKER; b1=$THREAD_TICKS
     # reported after all rounds: the report takes longer than the next stream's warm-up, whose
     # window would then pass unread
-    local w=$WORK/window$((++WINDOWS))
+    local w=$WORK/window-$1
     printf '%s' "  $*:" > $w.title; printf '%s' "$s0" > $w.s0; printf '%s' "$s1" > $w.s1
     printf '%s' "$b0" > $w.b0; printf '%s' "$b1" > $w.b1; echo $((c1 - c0)) > $w.n
   fi
@@ -69,8 +69,8 @@ done
 serve
 ratios=()
 for k in $(seq "$ROUNDS"); do
-  r1=$(WINDOWS=$((4 * k)); rate one$k)
-  r3=$(WINDOWS=$((4 * k + 1)); rate three$k-a three$k-b three$k-c)
+  r1=$(rate one$k)
+  r3=$(rate three$k-a three$k-b three$k-c)
   ratio=$(python3 -c "print('%.2f' % ($r3 / $r1))")
   ratios+=("$ratio")
   echo "round $k: one model on its stream $r1 samples/s, three models on one stream $r3 samples/s of the stream: $ratio"
@@ -78,7 +78,7 @@ done
 if [ -n "${THREADS:-}" ]; then
   for k in $(seq "$ROUNDS"); do
     echo "round $k:"
-    for w in $WORK/window$((4 * k + 1)) $WORK/window$((4 * k + 2)); do
+    for w in $WORK/window-one$k $WORK/window-three$k-a; do
       cat $w.title; echo
       thread_report service "$(< $w.s0)" "$(< $w.s1)" "$(< $w.n)"
       thread_report broker "$(< $w.b0)" "$(< $w.b1)" "$(< $w.n)"
