@@ -47,9 +47,8 @@ rate() {
     thread_ticks $SERVE; s1=$THREAD_TICKS; thread_ticks $BROKER; b1=$THREAD_TICKS
     # reported after all rounds: the report takes longer than the next stream's warm-up, whose
     # window would then pass unread
-    local w=$WORK/window-$1
-    printf '%s' "  $*:" > $w.title; printf '%s' "$s0" > $w.s0; printf '%s' "$s1" > $w.s1
-    printf '%s' "$b0" > $w.b0; printf '%s' "$b1" > $w.b1; echo $((c1 - c0)) > $w.n
+    local title="$*" n=$((c1 - c0))
+    declare -p title n s0 s1 b0 b1 > "$WORK/window-$1"
   fi
   [ "$p_seen" -gt "$c0" ] && c1=$p_seen end=$p_time # else the window fitted in one poll: the end reading
   python3 -c "print(round(($c1 - $c0) / ($end - $start), 1))"
@@ -78,10 +77,9 @@ done
 if [ -n "${THREADS:-}" ]; then
   for k in $(seq "$ROUNDS"); do
     echo "round $k:"
-    for w in $WORK/window-one$k $WORK/window-three$k-a; do
-      cat $w.title; echo
-      thread_report service "$(< $w.s0)" "$(< $w.s1)" "$(< $w.n)"
-      thread_report broker "$(< $w.b0)" "$(< $w.b1)" "$(< $w.n)"
+    for w in one$k three$k-a; do
+      (source "$WORK/window-$w"; echo "  $title:"
+       thread_report service "$s0" "$s1" $n; thread_report broker "$b0" "$b1" $n)
     done
   done
 fi
