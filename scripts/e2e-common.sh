@@ -52,34 +52,59 @@ least_seen() {
 }
 # ticks PATH: sets TICKS to the CPU time (user + system, clock ticks) of /proc/PATH/stat
 ticks() { local f; TICKS=0; [ -r /proc/$1/stat ] && read -ra f < /proc/$1/stat && TICKS=$((f[13] + f[14])); }
-# thread_ticks PID: "name ticks" per thread of a process into $THREAD_TICKS (builtins only; the
-# name is the kernel's 15-character comm, spaces turned into underscores)
+# thread_ticks PID: "name ticks voluntary involuntary" per thread of a process into $THREAD_TICKS
+# (builtins only; the name is the kernel's 15-character comm, spaces turned into underscores; the
+# last two are the thread's context switches so far: it blocked or parked, or the scheduler took
+# its core away)
 thread_ticks() {
-  local t line name rest f; THREAD_TICKS=""
+  local t line name rest f vol invol; THREAD_TICKS=""
   for t in /proc/$1/task/*; do
     [ -r "$t/stat" ] && read -r line < "$t/stat" || continue
     name=${line#*(}; name=${name%)*}; rest=${line##*) }
     read -ra f <<< "$rest"
-    THREAD_TICKS+="${name// /_} $((f[11] + f[12]))"$'\n'
+    vol=0 invol=0
+    while read -r line; do
+      case $line in
+        voluntary_ctxt_switches:*) vol=${line##*[[:space:]]} ;;
+        nonvoluntary_ctxt_switches:*) invol=${line##*[[:space:]]} ;;
+      esac
+    done < "$t/status" 2>/dev/null || true
+    THREAD_TICKS+="${name// /_} $((f[11] + f[12])) $vol $invol"$'\n'
   done
 }
+# machine_report BEFORE AFTER: how the machine's cores spent the window, from two readings of the
+# first line of /proc/stat (every process counts, the measuring script's too)
+machine_report() {
+  python3 - "$1" "$2" <<'PY'
+import sys
+names = 'user nice system idle iowait irq softirq steal'.split()
+d = [int(b) - int(a) for a, b in zip(sys.argv[1].split()[1:9], sys.argv[2].split()[1:9])]
+total = sum(d)
+print('  machine in the window: ' + ', '.join('%s %.0f%%' % (k, 100 * v / total) for k, v in zip(names, d) if v)
+      + ' of its cores\' time')
+PY
+}
 # thread_report TITLE BEFORE AFTER SAMPLES: the threads of two thread_ticks readings of one process,
-# by CPU time between them, in us per sample (threads of one name, GC workers..., summed)
+# by CPU time between them, in us per sample (threads of one name, GC workers..., summed), with
+# their context switches per 1,000 samples (voluntary: parked or blocked; involuntary: preempted)
 thread_report() {
   python3 - "$1" "$2" "$3" "$4" "$(getconf CLK_TCK)" <<'PY'
 import collections, sys
 def parse(text):
-    d = collections.Counter()
+    d = collections.defaultdict(lambda: [0, 0, 0])
     for line in text.splitlines():
         if line.strip():
-            name, t = line.rsplit(' ', 1)
-            d[name] += int(t)
+            name, *counts = line.rsplit(' ', 3)
+            for i, c in enumerate(counts):
+                d[name][i] += int(c)
     return d
 title, a, b, n, hz = sys.argv[1], parse(sys.argv[2]), parse(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-rows = sorted(((b[k] - a.get(k, 0), k) for k in b), reverse=True)
-print('  %s threads in the window (us per sample; threads of one name summed):' % title)
+delta = {k: [x - y for x, y in zip(b[k], a[k] if k in a else [0, 0, 0])] for k in b}
+rows = sorted(((d[0], k) for k, d in delta.items()), reverse=True)
+print('  %s threads in the window (us per sample; context switches per 1,000 samples, voluntary/involuntary;'
+      ' threads of one name summed):' % title)
 for t, k in rows[:12]:
     if t > 0:
-        print('    %-16s %6.1f' % (k, 1e6 * t / hz / n))
+        print('    %-16s %6.1f  %6.1f %6.1f' % (k, 1e6 * t / hz / n, 1e3 * delta[k][1] / n, 1e3 * delta[k][2] / n))
 PY
 }

@@ -15,8 +15,12 @@
 # Env: ROUNDS (default 3), WARMUP (default 3000), WARM_STREAM (default 100000 per warm-up stream: the JIT compiles
 #      Kafka's code paths for tens of thousands of samples on 2 cores, see e2e-throughput.sh),
 #      SERVE_ARGS (e.g. "--model-threads 1": one model after another), THREADS=1 (also print the
-#      service's and the broker's threads by CPU time per sample in each window: which of the
-#      two cores' consumers grew with three models),
+#      service's and the broker's threads by CPU time per sample in each window, with their
+#      context switches, and how busy the machine's cores were: which of the two cores' consumers
+#      grew with three models, and whether the cores were full), PROFILE=1 (implies THREADS=1; the service
+#      runs under JFR's "profile" settings and each window's report adds where the stream thread
+#      and the model lane spent it, from scripts/JfrWindows.java: JFR's sampling costs a few
+#      percent, so take ratios from runs without it),
 #      SERVE_OPTS (JVM options of the service), JAR, POLL (seconds between two readings of the
 #      models' progress, default 0.2; the readings are builtins, ~nothing).
 set -euo pipefail
@@ -25,17 +29,26 @@ LAYERS=${1:-784,256,256,10}; RULE=${2:-align-ada}; N=${3:-15000}; WARMUP=${WARMU
 JAR=${JAR:-target/alignstream.jar}
 KPORT=${KPORT:-19510}; HPORT=${HPORT:-18510}; POLL=${POLL:-0.2}
 source scripts/e2e-common.sh
+if [ -n "${PROFILE:-}" ]; then
+  # JFR's "profile" settings, Java methods sampled every 2 ms instead of 10 (a 2 s window then has
+  # ~1,000 samples per busy thread, not ~100)
+  sed '/<event name="jdk.ExecutionSample">/,/<\/event>/s/>[0-9]* ms</>2 ms</' \
+    "$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.home = //p')/lib/jfr/profile.jfc" > "$WORK/profile.jfc"
+  THREADS=1 SERVE_OPTS="${SERVE_OPTS:-} -XX:StartFlightRecording=name=e2e,settings=$WORK/profile.jfc"
+fi
 # rate MODEL...: samples/s of the stream the models learn, from the first reading past WARMUP to
 # the last reading before every model has learned WARMUP + N (the stream was busy all that time, so
 # the rate is exact whatever POLL is); readings are builtins (scripts/e2e-common.sh)
 rate() {
   until least_seen "$@"; [ "$LEAST" -ge "$WARMUP" ]; do nap $POLL; done
-  local c0=$LEAST start=$EPOCHREALTIME c1 end p_seen p_time s0 b0 s1 b1
+  local c0=$LEAST start=$EPOCHREALTIME c1 end p_seen p_time s0 b0 s1 b1 m0 m1
   if [ "$c0" -ge $((WARMUP + N)) ]; then
     echo "the stream of $* learned all $((WARMUP + N)) samples before its window was read: no rate (raise N)" >&2
     return 1
   fi
-  if [ -n "${THREADS:-}" ]; then thread_ticks $SERVE; s0=$THREAD_TICKS; thread_ticks $BROKER; b0=$THREAD_TICKS; fi
+  if [ -n "${THREADS:-}" ]; then
+    thread_ticks $SERVE; s0=$THREAD_TICKS; thread_ticks $BROKER; b0=$THREAD_TICKS; read -r m0 < /proc/stat
+  fi
   c1=$c0 end=$start
   while :; do
     nap $POLL
@@ -44,11 +57,11 @@ rate() {
     [ "$c1" -lt $((WARMUP + N)) ] || break
   done
   if [ -n "${THREADS:-}" ]; then
-    thread_ticks $SERVE; s1=$THREAD_TICKS; thread_ticks $BROKER; b1=$THREAD_TICKS
+    thread_ticks $SERVE; s1=$THREAD_TICKS; thread_ticks $BROKER; b1=$THREAD_TICKS; read -r m1 < /proc/stat
     # reported after all rounds: the report takes longer than the next stream's warm-up, whose
     # window would then pass unread
-    local title="$*" n=$((c1 - c0))
-    declare -p title n s0 s1 b0 b1 > "$WORK/window-$1"
+    local title="$*" n=$((c1 - c0)) t0=$start t1=$end
+    declare -p title n s0 s1 b0 b1 m0 m1 t0 t1 > "$WORK/window-$1"
   fi
   [ "$p_seen" -gt "$c0" ] && c1=$p_seen end=$p_time # else the window fitted in one poll: the end reading
   python3 -c "print(round(($c1 - $c0) / ($end - $start), 1))"
@@ -75,11 +88,13 @@ for k in $(seq "$ROUNDS"); do
   echo "round $k: one model on its stream $r1 samples/s, three models on one stream $r3 samples/s of the stream: $ratio"
 done
 if [ -n "${THREADS:-}" ]; then
+  [ -z "${PROFILE:-}" ] || jcmd $SERVE JFR.dump name=e2e filename="$WORK/serve.jfr" > /dev/null
   for k in $(seq "$ROUNDS"); do
     echo "round $k:"
     for w in one$k three$k-a; do
       (source "$WORK/window-$w"; echo "  $title:"
-       thread_report service "$s0" "$s1" $n; thread_report broker "$b0" "$b1" $n)
+       machine_report "$m0" "$m1"; thread_report service "$s0" "$s1" $n; thread_report broker "$b0" "$b1" $n
+       [ -z "${PROFILE:-}" ] || java scripts/JfrWindows.java "$WORK/serve.jfr" "$title" $t0 $t1)
     done
   done
 fi
