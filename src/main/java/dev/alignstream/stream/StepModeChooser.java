@@ -47,20 +47,28 @@ final class StepModeChooser {
     /**
      * Called when a record's steps start, before {@link #parallelNext}: the time since the
      * previous call is the previous record's cycle, reported with {@link #took}.
+     *
+     * @return a sentence naming the new way and both medians when this call switched ways, else null
      */
-    void cycle(long now) {
+    String cycle(long now) {
+        String switched = null;
         if (lastStart >= 0) {
             long c = now - lastStart;
-            took(c <= MAX_CYCLE_NANOS ? c : -1);
+            switched = took(c <= MAX_CYCLE_NANOS ? c : -1);
         }
         lastStart = now;
+        return switched;
     }
 
     /**
      * Reports the cost of the last record (run the way {@link #parallelNext} said), or -1 when it
      * could not be measured.
+     *
+     * @return a sentence naming the new way and both medians when this record's report switched
+     *         ways, else null
      */
-    void took(long nanos) {
+    String took(long nanos) {
+        String switched = null;
         if (nanos >= 0) {
             if (trial()) {
                 trial[trialCount++] = nanos;
@@ -72,14 +80,19 @@ final class StepModeChooser {
         if (records % PERIOD == 0) {
             // medians, not means: a commit (the producer's flush, milliseconds) inside a window of 64
             // records of a few hundred microseconds would otherwise decide
-            if (trialCount >= WINDOW / 2 && chosenCount >= WINDOW / 2
-                    && median(trial, trialCount) < 0.9 * median(chosen, Math.min(chosenCount, WINDOW))) {
+            long trialMedian = trialCount >= WINDOW / 2 ? median(trial, trialCount) : -1;
+            long chosenMedian = chosenCount >= WINDOW / 2 ? median(chosen, Math.min(chosenCount, WINDOW)) : -1;
+            if (trialMedian >= 0 && chosenMedian >= 0 && trialMedian < 0.9 * chosenMedian) {
                 parallel = !parallel;
+                switched = String.format("model steps now run %s: %.0f us per record that way against %.0f the"
+                        + " other (medians of the last %d records each way)", parallel ? "in parallel"
+                        : "one after another", trialMedian / 1e3, chosenMedian / 1e3, WINDOW);
                 System.arraycopy(trial, 0, chosen, 0, trialCount);
                 chosenCount = trialCount;
             }
             trialCount = 0;
         }
+        return switched;
     }
 
     private static long median(long[] values, int n) {

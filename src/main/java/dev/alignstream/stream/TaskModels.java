@@ -567,7 +567,10 @@ final class TaskModels {
         StepModeChooser mode = modelThreads > 1 && costly >= 2
                 ? stepModes.computeIfAbsent(stream, s -> new StepModeChooser()) : null;
         if (mode != null) {
-            mode.cycle(entered);
+            String switched = mode.cycle(entered);
+            if (switched != null) {
+                LOG.info("stream {}: {}", stream, switched);
+            }
         }
         boolean parallel = mode != null && (mode.parallelNext() || FORCE_PARALLEL);
         if (!parallel && !inFlight.isEmpty()) {
