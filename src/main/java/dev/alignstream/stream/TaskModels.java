@@ -588,6 +588,7 @@ final class TaskModels {
             }
             PARALLEL_RECORDS.incrementAndGet();
             boolean ahead = completes == null && entered - lastLearnEnd < runAheadGapNanos;
+            lanes.backlog(ahead);
             if (ahead) {
                 collect(out);
                 while (inFlight.size() > RUN_AHEAD_RECORDS) {

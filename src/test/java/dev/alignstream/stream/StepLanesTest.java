@@ -92,4 +92,32 @@ class StepLanesTest {
             lanes.helpUntil(() -> slowSecond.get() == 1);
         }
     }
+
+    @Test
+    void idleWorkersSleepOnceABacklogEndsAndWakeForTheNextStep() throws Exception {
+        try (StepLanes lanes = new StepLanes(3, "test-backlog-lanes")) {
+            StepLanes.Lane lane = new StepLanes.Lane();
+            lanes.backlog(true); // workers spin longer between steps...
+            AtomicInteger done = new AtomicInteger();
+            for (int i = 0; i < 100; i++) {
+                lanes.submit(lane, done::incrementAndGet);
+            }
+            lanes.helpUntil(() -> done.get() == 100);
+            // ...but not for ever: with nothing to run, every worker ends up waiting, costing nothing
+            List<Thread> workers = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().startsWith("test-backlog-lanes-")).toList();
+            assertEquals(2, workers.size(), "two worker threads besides the caller");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!workers.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
+                assertTrue(System.nanoTime() < deadline, "idle workers still spinning: "
+                        + workers.stream().map(t -> t.getName() + " " + t.getState()).toList());
+                Thread.onSpinWait();
+            }
+            // a sleeping worker wakes for a step submitted after the backlog
+            lanes.backlog(false);
+            CountDownLatch ran = new CountDownLatch(1);
+            lanes.submit(lane, ran::countDown);
+            assertTrue(ran.await(30, TimeUnit.SECONDS), "a worker woke and ran the step");
+        }
+    }
 }
