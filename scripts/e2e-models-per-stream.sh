@@ -17,10 +17,11 @@
 #      SERVE_ARGS (e.g. "--model-threads 1": one model after another), THREADS=1 (also print the
 #      service's and the broker's threads by CPU time per sample in each window, with their
 #      context switches, and how busy the machine's cores were: which of the two cores' consumers
-#      grew with three models, and whether the cores were full), PROFILE=1 (implies THREADS=1; the service
-#      runs under JFR's "profile" settings and each window's report adds where the stream thread
-#      and the model lane spent it, from scripts/JfrWindows.java: JFR's sampling costs a few
-#      percent, so take ratios from runs without it),
+#      grew with three models, and whether the cores were full), PROFILE=1 (implies THREADS=1; the
+#      service runs under JFR's "profile" settings with Java methods sampled every 2 ms, and each
+#      window's report adds where the stream thread and the model lane spent it, from
+#      scripts/JfrWindows.java: JFR's sampling costs a few percent, so take ratios from runs
+#      without it),
 #      SERVE_OPTS (JVM options of the service), JAR, POLL (seconds between two readings of the
 #      models' progress, default 0.2; the readings are builtins, ~nothing).
 set -euo pipefail

@@ -84,9 +84,9 @@ final class StepModeChooser {
             long chosenMedian = chosenCount >= WINDOW / 2 ? median(chosen, Math.min(chosenCount, WINDOW)) : -1;
             if (trialMedian >= 0 && chosenMedian >= 0 && trialMedian < 0.9 * chosenMedian) {
                 parallel = !parallel;
-                switched = String.format("model steps now run %s: %.0f us per record that way against %.0f the"
-                        + " other (medians of the last %d records each way)", parallel ? "in parallel"
-                        : "one after another", trialMedian / 1e3, chosenMedian / 1e3, WINDOW);
+                switched = String.format(java.util.Locale.ROOT, "model steps now run %s: %.0f us per record that way"
+                        + " against %.0f the other (medians of the last %d records each way)",
+                        parallel ? "in parallel" : "one after another", trialMedian / 1e3, chosenMedian / 1e3, WINDOW);
                 System.arraycopy(trial, 0, chosen, 0, trialCount);
                 chosenCount = trialCount;
             }
