@@ -167,30 +167,29 @@ class ParallelModelsTopologyTest {
         assertTrue(c.parallel(), "starts parallel");
         // parallel records take 100 us, serial ones 50 us: after one period it runs serial
         java.util.List<String> switches = new java.util.ArrayList<>();
-        for (int i = 0; i < StepModeChooser.PERIOD; i++) {
-            String s = c.took(c.parallelNext() ? 100_000 : 50_000);
-            if (s != null) {
-                switches.add(s);
-            }
-        }
+        runPeriod(c, 100_000, 50_000, switches);
         assertEquals(false, c.parallel(), "serial was measured faster");
         assertEquals(java.util.List.of("model steps now run one after another: 50 us per record that way against 100"
                 + " the other (medians of the last 64 records each way)"), switches, "the switch is reported once, with why");
         // the load changed: parallel now 30 us, serial 50 us
-        for (int i = 0; i < StepModeChooser.PERIOD; i++) {
-            String s = c.took(c.parallelNext() ? 30_000 : 50_000);
-            if (s != null) {
-                switches.add(s);
-            }
-        }
+        runPeriod(c, 30_000, 50_000, switches);
         assertTrue(c.parallel(), "parallel was measured faster");
         assertEquals(2, switches.size());
         assertTrue(switches.get(1).startsWith("model steps now run in parallel: 30 us per record that way against 50"),
                 switches.get(1));
         // within the 10% margin nothing changes
-        for (int i = 0; i < StepModeChooser.PERIOD; i++) {
-            assertEquals(null, c.took(c.parallelNext() ? 30_000 : 28_000), "no switch, no report");
-        }
+        runPeriod(c, 30_000, 28_000, switches);
+        assertEquals(2, switches.size(), "no switch, no report");
         assertTrue(c.parallel(), "a difference under 10% keeps the current way");
+    }
+
+    /** One chooser period of records costing {@code parallelNanos} or {@code serialNanos}; the switches it reported go to {@code switches}. */
+    private static void runPeriod(StepModeChooser c, long parallelNanos, long serialNanos, java.util.List<String> switches) {
+        for (int i = 0; i < StepModeChooser.PERIOD; i++) {
+            String s = c.took(c.parallelNext() ? parallelNanos : serialNanos);
+            if (s != null) {
+                switches.add(s);
+            }
+        }
     }
 }
