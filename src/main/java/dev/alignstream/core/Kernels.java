@@ -59,12 +59,7 @@ public final class Kernels {
         if (batch == 1) {
             final float[] c = a.row(0);
             final float[] y = out.row(0);
-            int count = 0;
-            for (int k = 0; k < kEnd; k++) {
-                if (c[k] != 0f) {
-                    nonzero[count++] = k;
-                }
-            }
+            final int count = nonzeroIndices(c, kEnd, nonzero);
             final int count4 = count & ~3;
             for (int i = 0; i < count4; i += 4) {
                 final int i0 = nonzero[i];
@@ -79,6 +74,23 @@ public final class Kernels {
             return;
         }
         combineRowsBlocked(a, m, out, batch, kEnd, n);
+    }
+
+    /**
+     * Writes the {@code k} in {@code [0, n)} with {@code v[k] != 0}, ascending, into
+     * {@code indices}; returns how many. Written without a branch on the value (every {@code k} is
+     * stored, the count only advances past the nonzero ones) because a relu layer's zeros fall at
+     * random and a mispredicted branch per entry cost more than the store.
+     *
+     * @param indices at least {@code n} ints. Modified.
+     */
+    static int nonzeroIndices(float[] v, int n, int[] indices) {
+        int count = 0;
+        for (int k = 0; k < n; k++) {
+            indices[count] = k;
+            count += v[k] != 0f ? 1 : 0;
+        }
+        return count;
     }
 
     /**
@@ -341,6 +353,71 @@ public final class Kernels {
     }
 
     /**
+     * One row's weight update followed by the next sample's forward product through the updated
+     * matrix, in one pass over the rows (batch 1): first {@code WT += alpha u g^T}, exactly as
+     * {@link #addOuter(RowMatrix, float, RowMatrix, RowMatrix)} makes it (row {@code k} adds
+     * {@code (alpha u[k]) g} when that coefficient is nonzero), then {@code y = x * WT}, exactly as
+     * {@link #combineRows} sums it (the nonzero {@code x[k]} gathered, four at a time, {@code k}
+     * ascending). Each weight row is updated just before the first group of the product that
+     * reads it, so the product finds it in L1 instead of reading the matrix a second time; every
+     * weight and every output entry receives the same operations in the same order as the two
+     * separate calls, so the bits are the same.
+     *
+     * @param wt    transposed weight {@code n_in x n_out}. Modified.
+     * @param alpha step factor of the update
+     * @param u     the update's input, {@code n_in}. Not modified.
+     * @param g     the update's signal, {@code n_out}. Not modified.
+     * @param x     the next sample's coefficients, {@code n_in}. Not modified.
+     * @param nonzero scratch of at least {@code n_in} ints. Modified.
+     * @param y     receives {@code x * WT} (updated), {@code n_out}. Modified.
+     */
+    public static void addOuterThenCombine(RowMatrix wt, float alpha, float[] u, float[] g, float[] x, int[] nonzero,
+                                           float[] y) {
+        final int kEnd = wt.numRows();
+        final int n = wt.numCols();
+        java.util.Arrays.fill(y, 0, n, 0f);
+        final int count = nonzeroIndices(x, kEnd, nonzero);
+        int updated = 0;
+        final int count4 = count & ~3;
+        for (int i = 0; i < count4; i += 4) {
+            final int i0 = nonzero[i];
+            final int i1 = nonzero[i + 1];
+            final int i2 = nonzero[i + 2];
+            final int i3 = nonzero[i + 3];
+            updated = updateRows(wt, alpha, u, g, updated, i3 + 1, n);
+            axpy4(y, x[i0], wt.row(i0), x[i1], wt.row(i1), x[i2], wt.row(i2), x[i3], wt.row(i3), n);
+        }
+        for (int i = count4; i < count; i++) {
+            final int k = nonzero[i];
+            updated = updateRows(wt, alpha, u, g, updated, k + 1, n);
+            axpy(y, x[k], wt.row(k), n);
+        }
+        updateRows(wt, alpha, u, g, updated, kEnd, n);
+    }
+
+    /** Rows {@code [from, to)} of the batch-1 {@link #addOuter}; returns {@code to}. */
+    private static int updateRows(RowMatrix wt, float alpha, float[] u, float[] g, int from, int to, int n) {
+        for (int k = from; k < to; k++) {
+            final float c = alpha * u[k];
+            if (c != 0f) {
+                axpy(wt.row(k), c, g, n);
+            }
+        }
+        return to;
+    }
+
+    /** {@code h = h * scale + bias} over the active rows: the end of {@link #affine}. */
+    public static void scaleAddBias(RowMatrix h, float scale, float[] bias) {
+        final int n = h.numCols();
+        for (int b = 0; b < h.numRows(); b++) {
+            final float[] hb = h.row(b);
+            for (int j = 0; j < n; j++) {
+                hb[j] = hb[j] * scale + bias[j];
+            }
+        }
+    }
+
+    /**
      * Forward affine map {@code H = (A * WT) * scale + bias}, each row one sample.
      *
      * @param a     activity {@code B x n_in}. Not modified.
@@ -368,13 +445,7 @@ public final class Kernels {
         } else {
             combineRows(a, wt, nonzero, h);
         }
-        final int n = wt.numCols();
-        for (int b = 0; b < h.numRows(); b++) {
-            final float[] hb = h.row(b);
-            for (int j = 0; j < n; j++) {
-                hb[j] = hb[j] * scale + bias[j];
-            }
-        }
+        scaleAddBias(h, scale, bias);
     }
 
     /**
@@ -467,14 +538,10 @@ public final class Kernels {
             final float[] o = out.row(0);
             final float[] d = gate.row(0);
             // the derivative goes into out first, so it is evaluated once per neuron
-            int count = 0;
             for (int j = 0; j < nl; j++) {
-                final float deriv = phi.derivative(d[j]);
-                o[j] = deriv;
-                if (deriv != 0f) {
-                    nonzero[count++] = j;
-                }
+                o[j] = phi.derivative(d[j]);
             }
+            final int count = nonzeroIndices(o, nl, nonzero);
             dotRows(wt, nonzero, count, g0, nAbove, products, dots);
             for (int i = 0; i < count; i++) {
                 final int j = nonzero[i];
@@ -869,7 +936,7 @@ public final class Kernels {
     public static void activate(Activation phi, RowMatrix h, RowMatrix out) {
         out.setActiveRows(h.numRows());
         final int n = h.numCols();
-        if (phi == Activation.RELU && h.numRows() > 1 && VectorPath.ENABLED) {
+        if (phi == Activation.RELU && VectorPath.ENABLED) {
             for (int b = 0; b < h.numRows(); b++) {
                 VectorKernels.relu(h.row(b), out.row(b), n);
             }

@@ -27,6 +27,8 @@ public final class Learner {
     private final RowMatrix[] scoreSignals;
     private final float[] target;
     private Parameters backup;
+    /** This learner's reusable deferred update (batch 1 only, else null). */
+    private final DeferredUpdate deferral;
 
     public Learner(Model model, LearningRule rule) {
         if (rule.name() != model.config().rule()) {
@@ -41,6 +43,7 @@ public final class Learner {
         this.stepBound = new double[depth + 1];
         this.scoreSignals = new RowMatrix[depth + 1];
         this.target = new float[model.config().outputSize()];
+        this.deferral = ws.hasSpareLive() ? new DeferredUpdate(ws, depth) : null;
     }
 
     /** Bytes of this learner's step buffers ({@link Workspace}) and divergence backup, if taken. */
@@ -103,7 +106,7 @@ public final class Learner {
         check(s, c);
         ws.rows(1);
         loadInput(s.features(), 0, c.inputScale());
-        ws.forward(model.live(), c.activation(), false);
+        forwardLive(c.activation());
         int depth = c.depth();
         float[] output = new float[c.outputSize()];
         System.arraycopy(ws.a(depth).row(0), 0, output, 0, output.length);
@@ -157,8 +160,24 @@ public final class Learner {
             System.arraycopy(p.targets().row(b), 0, ws.target().row(b), 0, c.outputSize());
         }
         p.clear();
-        ws.forward(model.live(), c.activation(), false);
+        forwardLive(c.activation());
         return step();
+    }
+
+    /**
+     * The live forward pass of the rows in the workspace. An update this learner deferred is
+     * applied on the way ({@link Workspace#forwardApplying}): the same bits as applying it first.
+     */
+    private void forwardLive(Activation phi) {
+        DeferredUpdate d = model.takeDeferred();
+        if (d == null) {
+            ws.forward(model.live(), phi, false);
+        } else if (d.owner() == ws && ws.rows() == 1) {
+            ws.forwardApplying(model.liveUnapplied(), phi, d);
+        } else {
+            d.applyTo(model.liveUnapplied());
+            ws.forward(model.live(), phi, false);
+        }
     }
 
     /** The learning step on the rows in the workspace, whose live forward pass is done. */
@@ -253,9 +272,13 @@ public final class Learner {
         }
         if (certainlyFinite) {
             // the common case: nothing can overflow, so no backup is needed
-            apply(n, eta, first, depth);
             if (tracker != null) {
                 accumulateAlignment(tracker);
+            }
+            if (deferral != null && n == 1) {
+                defer(eta, first, depth);
+            } else {
+                apply(n, eta, first, depth);
             }
             for (int l = first; l <= depth; l++) {
                 weightBound[l] += delta[l];
@@ -284,6 +307,23 @@ public final class Learner {
             accumulateAlignment(tracker);
         }
         return null;
+    }
+
+    /**
+     * Leaves the batch-1 update of layers {@code first..depth} to the next forward pass (or to
+     * whoever reads the parameters first, {@link Model#live()}): it refers to this step's inputs and
+     * signals, and the live activities move to the workspace's spare set so the next pass cannot
+     * overwrite them. Nothing reads the signals or frozen activities before the update is applied.
+     */
+    private void defer(float eta, int first, int depth) {
+        Parameters live = model.liveUnapplied();
+        for (int l = first; l <= depth; l++) {
+            float alpha = (float) (-(double) eta / Math.sqrt(live.weightT(l).numRows()));
+            deferral.set(l, rule.updateInput(ws, l), ws.signal(l), alpha);
+        }
+        deferral.range(first, (float) -(double) eta);
+        ws.swapLive();
+        model.defer(deferral);
     }
 
     /** The weight and bias updates of layers {@code first..depth}. */

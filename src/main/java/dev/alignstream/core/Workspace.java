@@ -17,8 +17,14 @@ public final class Workspace {
 
     private final int[] layers;
     private final int maxBatch;
-    private final RowMatrix[] h;
-    private final RowMatrix[] a;
+    private RowMatrix[] h;
+    private RowMatrix[] a;
+    /**
+     * A second set of live activities at batch 1 ({@link #swapLive}): the next sample's forward
+     * pass writes there while a {@link DeferredUpdate} still reads this sample's; null otherwise.
+     */
+    private RowMatrix[] hSpare;
+    private RowMatrix[] aSpare;
     private final RowMatrix[] h0;
     private final RowMatrix[] a0;
     private final RowMatrix[] signal;
@@ -64,6 +70,17 @@ public final class Workspace {
             list.addAll(java.util.List.of(h[l], h0[l], a[l], a0[l], signal[l], alignSignal[l]));
         }
         a0[0] = a[0];
+        if (maxBatch == 1) {
+            hSpare = new RowMatrix[depth + 1];
+            aSpare = new RowMatrix[depth + 1];
+            aSpare[0] = new RowMatrix(1, layers[0]);
+            list.add(aSpare[0]);
+            for (int l = 1; l <= depth; l++) {
+                hSpare[l] = new RowMatrix(1, layers[l]);
+                aSpare[l] = l < depth ? new RowMatrix(1, layers[l]) : hSpare[l];
+                list.addAll(java.util.List.of(hSpare[l], aSpare[l]));
+            }
+        }
         target = new RowMatrix(maxBatch, layers[depth]);
         list.add(target);
         all = list.toArray(new RowMatrix[0]);
@@ -167,6 +184,51 @@ public final class Workspace {
             Kernels.affine(aa[l - 1], p.weightT(l), p.bias(l), Kernels.invSqrt(layers[l - 1]), nonzero, coef, coefRows, hh[l]);
             if (l < depth) {
                 Kernels.activate(phi, hh[l], aa[l]);
+            }
+        }
+    }
+
+    /** Whether this workspace can hand its live activities to a {@link DeferredUpdate} ({@link #swapLive}): batch 1 only. */
+    boolean hasSpareLive() {
+        return hSpare != null;
+    }
+
+    /**
+     * Exchanges the live activities (input, {@code h}, {@code a}) with the spare set, so the
+     * next forward pass writes into the other set while the current one still serves a
+     * {@link DeferredUpdate}. The frozen pass keeps sharing the (new) input.
+     */
+    void swapLive() {
+        RowMatrix[] t = h;
+        h = hSpare;
+        hSpare = t;
+        t = a;
+        a = aSpare;
+        aSpare = t;
+        a0[0] = a[0];
+    }
+
+    /**
+     * The live forward pass of batch 1 from {@link #input()} through {@code p}, applying
+     * {@code d} to {@code p} on the way: each layer {@code d} touches is updated and read in one
+     * pass ({@link Kernels#addOuterThenCombine}), then its bias is updated and added. The result
+     * and {@code p} afterwards have the same bits as {@code d.applyTo(p)} followed by
+     * {@link #forward}.
+     */
+    void forwardApplying(Parameters p, Activation phi, DeferredUpdate d) {
+        int depth = layers.length - 1;
+        for (int l = 1; l <= depth; l++) {
+            RowMatrix wt = p.weightT(l);
+            if (d.touches(l)) {
+                Kernels.addOuterThenCombine(wt, d.alpha(l), d.input(l).row(0), d.signal(l).row(0), a[l - 1].row(0),
+                        nonzero, h[l].row(0));
+                Kernels.addColumnSums(p.bias(l), d.biasAlpha(), d.signal(l));
+                Kernels.scaleAddBias(h[l], Kernels.invSqrt(layers[l - 1]), p.bias(l));
+            } else {
+                Kernels.affine(a[l - 1], wt, p.bias(l), Kernels.invSqrt(layers[l - 1]), nonzero, coef, coefRows, h[l]);
+            }
+            if (l < depth) {
+                Kernels.activate(phi, h[l], a[l]);
             }
         }
     }
