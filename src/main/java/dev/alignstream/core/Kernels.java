@@ -15,9 +15,10 @@ package dev.alignstream.core;
  * does; {@link #vectorStatus()} says which. With several rows and the vector path on, the forward
  * product ({@link #combineRowsVector}), the weight and alignment updates ({@link
  * #addOuter(RowMatrix, float, RowMatrix, RowMatrix, float[], int[])}, {@link #addOuterGathered}),
- * the batched backward product ({@link #backwardColumns}) and relu also run on the Vector API,
+ * the batched backward product ({@link #backwardColumns}) also run on the Vector API,
  * register-blocked at the machine's widest vectors (HotSpot 17 keeps at most one output row of
- * the scalar loops in registers). Every sum runs in one fixed order, and the vector and scalar
+ * the scalar loops in registers); relu does at every batch size (HotSpot 17 compiles the scalar
+ * one with a branch per entry, mispredicted on half of a relu layer's entries). Every sum runs in one fixed order, and the vector and scalar
  * paths give the same bits, so results are reproducible bit for bit on every machine and either
  * path — the property crash recovery is checked with.
  */

@@ -12,6 +12,12 @@ import dev.alignstream.data.Sample;
  * is rejected: the model keeps its previous parameters and the outcome says why. To keep that
  * check cheap, the learner keeps an upper bound on each layer's largest weight and only takes a
  * backup copy when an update could come near float32 overflow.
+ *
+ * <p>At batch size 1 an applied update is {@linkplain DeferredUpdate deferred}: the next forward
+ * pass applies it row by row as it reads each weight row ({@link Workspace#forwardApplying}), so
+ * the update and the next prediction sweep the weights once instead of twice. Anyone else who
+ * reads the parameters first gets it applied by {@link Model#live()}; the bits are those of the
+ * immediate update either way ({@code UpdateDeferralTest}).
  */
 public final class Learner {
 

@@ -26,8 +26,11 @@ package dev.alignstream.core;
  *       gathered coefficients and their rows ({@link Kernels#vectorCoefScratch} floats,
  *       {@link Kernels#vectorRowsScratch} ints, none at {@code B = 1}) and, for {@code B > 1}, the
  *       batched backward pass's transposed result ({@code widest x B}; allocated only with the
- *       vector kernels, counted always). The vector kernels' {@link AlignedPanel} belongs to the
- *       thread that steps the model, shared by all the models it steps, so no model counts it;</li>
+ *       vector kernels, counted always); at {@code B = 1}, a second {@code a^0} and, per layer, a
+ *       second {@code h} and {@code a} (one matrix at the output), which a
+ *       {@link DeferredUpdate} keeps reading while the next sample's forward pass runs. The
+ *       vector kernels' {@link AlignedPanel} belongs to the thread that steps the model, shared by
+ *       all the models it steps, so no model counts it;</li>
  *   <li>{@code serialization}: three times the model file's tensor data ({@link
  *       dev.alignstream.io.ModelFile}'s float copies, the byte buffer, and the snapshot chunks
  *       or HTTP copy of those bytes), for the full export form, the larger of the two.</li>
@@ -91,6 +94,13 @@ public record ModelFootprint(long live, long frozenInitial, long feedback, long 
                 + (b > 1 ? matrix(widest, b) : 0);
         for (int l = 1; l <= depth; l++) {
             workspace += (l < depth ? 6 : 4) * matrix(b, n[l]);
+        }
+        if (b == 1) {
+            // the spare live activities a deferred update keeps reading (Workspace.swapLive)
+            workspace += matrix(1, n[0]);
+            for (int l = 1; l <= depth; l++) {
+                workspace += (l < depth ? 2 : 1) * matrix(1, n[l]);
+            }
         }
         long alignFloats = 0;
         if (c.trackAlignment()) {

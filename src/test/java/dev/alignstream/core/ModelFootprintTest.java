@@ -52,6 +52,23 @@ class ModelFootprintTest {
     }
 
     @Test
+    void atBatchOneTheWorkspaceAlsoCountsTheSpareLiveActivities() {
+        // layers 3,4,2, batch 1, bp, untracked: no vector scratch, no transposed result
+        ModelConfig c = new ModelConfig(new int[] {3, 4, 2}, Activation.RELU, RuleName.BP, 0.1f, 1, 1L, 0f, 1f, false);
+        long b1x3 = 16 + 8 + (16 + 12);
+        long b1x2 = 16 + 8 + (16 + 8);
+        long b1x4 = 16 + 8 + (16 + 16);
+        long scratch = 16 + 8 * 4 + 4 * (16 + 4); // widest (4) x batch (1)
+        long lanes = 4 * (16 + 4);
+        long nonzero = 16 + 4 * 4;
+        long dots = 16 + 4 * 4;
+        long vectorScratch = (16 + 0) + (16 + 0);
+        long spare = b1x3 + 2 * b1x4 + b1x2; // a^0; layer 1: h, a; the output: h (= a)
+        assertEquals(b1x3 + b1x2 + scratch + lanes + nonzero + dots + vectorScratch + 6 * b1x4 + 4 * b1x2 + spare,
+                ModelFootprint.of(c).workspace());
+    }
+
+    @Test
     void feedbackMatricesAreCountedForFaAndDfa() {
         ModelConfig fa = new ModelConfig(new int[] {5, 6, 7, 3}, Activation.RELU, RuleName.FA, 0.1f, 1, 1L, 0f, 1f, false);
         // B^2 and B^3, kept with one row per upper neuron: 7 rows of 6, 3 rows of 7
