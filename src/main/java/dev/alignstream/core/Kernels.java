@@ -964,12 +964,18 @@ public final class Kernels {
 
     /** Largest absolute value (NaN if any entry is NaN). */
     public static float maxAbs(float[] d) {
+        return maxAbs(d, d.length);
+    }
+
+    /**
+     * The largest {@code |d[i]|} of the first {@code n} entries, {@code 0} for none; NaN if any
+     * of them is NaN ({@link Math#max} keeps a NaN, so a NaN followed by finite values is still
+     * reported: the divergence guard reads this).
+     */
+    static float maxAbs(float[] d, int n) {
         float m = 0f;
-        for (float x : d) {
-            float v = Math.abs(x);
-            if (!(v <= m)) {
-                m = v;
-            }
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, Math.abs(d[i]));
         }
         return m;
     }

@@ -153,13 +153,7 @@ public final class RowMatrix {
     public float maxAbs() {
         float m = 0f;
         for (int r = 0; r < active; r++) {
-            float[] row = rows[r];
-            for (int c = 0; c < cols; c++) {
-                float v = Math.abs(row[c]);
-                if (!(v <= m)) {
-                    m = v;
-                }
-            }
+            m = Math.max(m, Kernels.maxAbs(rows[r], cols));
         }
         return m;
     }
