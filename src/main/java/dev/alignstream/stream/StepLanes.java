@@ -7,7 +7,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Runs the model steps of a stream task on a fixed set of worker threads and on the calling
  * thread while it waits. Each model has a {@link Lane}: its steps run one at a time, in the order
- * they were submitted, on whichever thread is free; steps of different lanes run in parallel.
+ * they were submitted, preferably on the thread that ran the lane's previous step (where the
+ * model's weights are cached), else on whichever thread is free; steps of different lanes run
+ * in parallel.
  * So a model may be several records ahead of another (three models on two cores keep both busy,
  * where running one record's steps to completion before the next left a core idle for the third
  * step), while each model still sees the records in journal order, one step at a time, on
@@ -38,6 +40,18 @@ final class StepLanes implements AutoCloseable {
      */
     static final long BACKLOG_SPIN_NANOS = 500_000;
 
+    /**
+     * How long a ready step waits for the thread that ran its lane's last step before another
+     * idle thread takes it. A model's weights stay in the caches of the core that last stepped it
+     * (the update writes them), and moving a 784-256-256-10 align-ada model's step to the other
+     * core on every record doubled its cost on this project's 2-vCPU machine (scripts/
+     * StepContention.java, session 14: 64-73 us against 33-39 pinned). When both threads spin,
+     * this keeps the wrong one from grabbing a step the right one is about to take; when the
+     * lane's thread is busy, the step still moves after this wait, so no thread idles while
+     * work is ready for long. Tests may set it (a huge value pins every lane to its first thread).
+     */
+    static volatile long stealAfterNanos = 20_000;
+
     /** One model's queue of steps. Guarded by the owning {@link StepLanes}' lock. */
     static final class Lane {
         private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
@@ -45,6 +59,10 @@ final class StepLanes implements AutoCloseable {
         private boolean running;
         /** The lane is in the ready queue. */
         private boolean ready;
+        /** The thread that ran the lane's last step (0 the caller, 1.. the workers), -1 before the first. */
+        private int thread = -1;
+        /** When the lane last entered the ready queue ({@link System#nanoTime()}). */
+        private long readySince;
     }
 
     /**
@@ -75,7 +93,8 @@ final class StepLanes implements AutoCloseable {
         }
         workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
-            Thread t = new Thread(this::work, name + "-" + (i + 1));
+            final int index = i + 1;
+            Thread t = new Thread(() -> work(index), name + "-" + index);
             t.setDaemon(true);
             workers[i] = t;
             t.start();
@@ -112,6 +131,7 @@ final class StepLanes implements AutoCloseable {
 
     private void markReady(Lane lane) {
         lane.ready = true;
+        lane.readySince = System.nanoTime();
         ready.add(lane);
         readyCount = ready.size();
         if (sleepers > 0) {
@@ -119,18 +139,33 @@ final class StepLanes implements AutoCloseable {
         }
     }
 
-    /** Runs one ready step on the calling thread; false when none was ready. */
-    private boolean runOne() {
-        Lane lane;
+    /**
+     * Runs one ready step on the calling thread {@code me}: the oldest of the lanes it ran last
+     * (or that never ran), else the oldest lane that has waited {@link #stealAfterNanos} for
+     * its own thread; false when there is none.
+     */
+    private boolean runOne(int me) {
+        Lane lane = null;
         Runnable step;
         synchronized (lock) {
-            lane = ready.poll();
-            if (lane == null) {
-                return false;
+            for (Lane l : ready) {
+                if (l.thread == me || l.thread < 0) {
+                    lane = l;
+                    break;
+                }
             }
+            if (lane == null) {
+                Lane oldest = ready.peekFirst();
+                if (oldest == null || System.nanoTime() - oldest.readySince < stealAfterNanos) {
+                    return false;
+                }
+                lane = oldest;
+            }
+            ready.removeFirstOccurrence(lane);
             readyCount = ready.size();
             lane.ready = false;
             lane.running = true;
+            lane.thread = me;
             step = lane.queue.poll();
         }
         try {
@@ -160,7 +195,7 @@ final class StepLanes implements AutoCloseable {
         try {
             long spinUntil = System.nanoTime() + spinNanos();
             while (!done.getAsBoolean()) {
-                if (runOne()) {
+                if (runOne(0)) {
                     spinUntil = System.nanoTime() + spinNanos();
                 } else if (System.nanoTime() < spinUntil) {
                     Thread.onSpinWait();
@@ -174,13 +209,13 @@ final class StepLanes implements AutoCloseable {
         }
     }
 
-    private void work() {
+    private void work(int me) {
         while (!closed) {
             if (workersHeld) {
                 LockSupport.parkNanos(this, 1_000_000);
                 continue;
             }
-            if (runOne()) {
+            if (runOne(me)) {
                 continue;
             }
             long until = System.nanoTime() + spinNanos();
@@ -188,6 +223,8 @@ final class StepLanes implements AutoCloseable {
                 Thread.onSpinWait();
             }
             if (readyCount > 0) {
+                // another thread's step, not yet waited for long enough to take over
+                Thread.onSpinWait();
                 continue;
             }
             synchronized (lock) {

@@ -57,6 +57,40 @@ class StepLanesTest {
     }
 
     @Test
+    void aLanesStepsStayOnTheThreadThatRanItsFirstStep() {
+        long steal = StepLanes.stealAfterNanos;
+        StepLanes.stealAfterNanos = Long.MAX_VALUE; // never take another thread's lane
+        int laneCount = 3;
+        int steps = 3_000;
+        try (StepLanes lanes = new StepLanes(2, "test-lanes")) {
+            StepLanes.Lane[] lane = new StepLanes.Lane[laneCount];
+            List<java.util.Set<String>> threads = new ArrayList<>();
+            for (int l = 0; l < laneCount; l++) {
+                lane[l] = new StepLanes.Lane();
+                threads.add(java.util.concurrent.ConcurrentHashMap.newKeySet());
+            }
+            AtomicInteger done = new AtomicInteger();
+            for (int i = 0; i < steps; i++) {
+                final int l = i % laneCount;
+                lanes.submit(lane[l], () -> {
+                    threads.get(l).add(Thread.currentThread().getName());
+                    done.incrementAndGet();
+                });
+                if (i % 30 == 29) {
+                    final int submitted = i + 1;
+                    lanes.helpUntil(() -> done.get() == submitted); // the caller helps, as the stream thread does
+                }
+            }
+            lanes.helpUntil(() -> done.get() == steps);
+            for (int l = 0; l < laneCount; l++) {
+                assertEquals(1, threads.get(l).size(), "lane " + l + " ran on " + threads.get(l));
+            }
+        } finally {
+            StepLanes.stealAfterNanos = steal;
+        }
+    }
+
+    @Test
     void aLaneRunsAheadOfABlockedOneAndTheWaitingCallerRunsStepsItself() throws Exception {
         try (StepLanes lanes = new StepLanes(2, "test-lanes")) {
             StepLanes.Lane slow = new StepLanes.Lane();
