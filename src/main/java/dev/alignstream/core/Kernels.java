@@ -362,7 +362,9 @@ public final class Kernels {
      * ascending). Each weight row is updated just before the first group of the product that
      * reads it, so the product finds it in L1 instead of reading the matrix a second time; every
      * weight and every output entry receives the same operations in the same order as the two
-     * separate calls, so the bits are the same.
+     * separate calls, so the bits are the same. The loop repeats {@link #combineRows}' batch-1
+     * loop rather than sharing it: one method for both, with the update skipped when absent,
+     * made batch-1 {@code bp} 4-13% slower in four of five alternating runs (scripts/StepRate.java).
      *
      * @param wt    transposed weight {@code n_in x n_out}. Modified.
      * @param alpha step factor of the update
