@@ -324,10 +324,9 @@ public final class Learner {
     private void defer(float eta, int first, int depth) {
         Parameters live = model.liveUnapplied();
         for (int l = first; l <= depth; l++) {
-            float alpha = (float) (-(double) eta / Math.sqrt(live.weightT(l).numRows()));
-            deferral.set(l, rule.updateInput(ws, l), ws.signal(l), alpha);
+            deferral.set(l, rule.updateInput(ws, l), ws.signal(l), weightFactor(eta, 1, live.weightT(l).numRows()));
         }
-        deferral.range(first, (float) -(double) eta);
+        deferral.range(first, biasFactor(eta, 1));
         ws.swapLive();
         model.defer(deferral);
     }
@@ -335,13 +334,23 @@ public final class Learner {
     /** The weight and bias updates of layers {@code first..depth}. */
     private void apply(int n, float eta, int first, int depth) {
         Parameters live = model.live();
-        float biasAlpha = (float) (-(double) eta / n);
+        float biasAlpha = biasFactor(eta, n);
         for (int l = first; l <= depth; l++) {
             RowMatrix wt = live.weightT(l);
-            float alpha = (float) (-(double) eta / (n * Math.sqrt(wt.numRows())));
+            float alpha = weightFactor(eta, n, wt.numRows());
             Kernels.addOuter(wt, alpha, rule.updateInput(ws, l), ws.signal(l), ws.coefScratch(), ws.coefRowsScratch());
             Kernels.addColumnSums(live.bias(l), biasAlpha, ws.signal(l));
         }
+    }
+
+    /** The weight update's step factor {@code -eta / (B sqrt(n_{l-1}))} (SPEC section 2's NTK scaling). */
+    private static float weightFactor(float eta, int n, int inputs) {
+        return (float) (-(double) eta / (n * Math.sqrt(inputs)));
+    }
+
+    /** The bias update's step factor {@code -eta / B}. */
+    private static float biasFactor(float eta, int n) {
+        return (float) (-(double) eta / n);
     }
 
     /** The largest absolute weight or bias of layer {@code l}. */
