@@ -178,7 +178,7 @@ public final class Learner {
         DeferredUpdate d = model.takeDeferred();
         if (d == null) {
             ws.forward(model.live(), phi, false);
-        } else if (d.owner() == ws && ws.rows() == 1) {
+        } else if (d.owner() == ws) { // only a batch-1 workspace makes one
             ws.forwardApplying(model.liveUnapplied(), phi, d);
         } else {
             d.applyTo(model.liveUnapplied());
@@ -281,7 +281,7 @@ public final class Learner {
             if (tracker != null) {
                 accumulateAlignment(tracker);
             }
-            if (deferral != null && n == 1) {
+            if (deferral != null) { // a batch-1 learner's
                 defer(eta, first, depth);
             } else {
                 apply(n, eta, first, depth);
